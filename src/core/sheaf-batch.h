@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sheaf-item.h"
+#include "sheaf-provider.h"
+
+G_BEGIN_DECLS
+
+#define SHEAF_DEFAULT_CONCURRENCY 5
+#define SHEAF_DEFAULT_RETRIES     3
+#define SHEAF_DEFAULT_TIMEOUT     600
+#define SHEAF_DEFAULT_MAX_TOKENS  1024
+
+#define SHEAF_TYPE_BATCH (sheaf_batch_get_type ())
+G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
+
+/*
+ * Runs items through a provider, at most "concurrency" at once, on the main
+ * loop. For each item: render the template, wait for a permit of the
+ * SheafSemaphore, send with soup_session_send_and_read_async(), parse,
+ * release. Outcomes are written into the items' properties. A failure stays
+ * in its item; retryable failures are retried up to "retries" times with
+ * exponential backoff and jitter, honouring the provider's retry-after, and
+ * the permit is given back while waiting. A 429 pauses new sends until its
+ * wait is over. Stopping cancels everything in flight at once; what arrived
+ * is kept and the rest is marked cancelled.
+ *
+ * Read-write properties (may change between runs; "concurrency" also while
+ * one runs): provider (SheafProvider), model, system, template, max-tokens,
+ * temperature (double, < 0: provider default), concurrency, retries,
+ * timeout (seconds for one request, 0: none), backoff-ms (the first retry's
+ * base wait, default 1000; tests lower it).
+ *
+ * Read-only properties, notified as they change: running, n-total, n-done,
+ * n-failed, n-cancelled, n-finished (done + failed + cancelled),
+ * sum-seconds (the items' own seconds added up).
+ *
+ * Signals: "item-finished" (SheafItem *item) once for each item that
+ * reaches DONE, FAILED or CANCELLED in a run.
+ */
+SheafBatch    *sheaf_batch_new             (SheafProvider       *provider);
+
+SheafProvider *sheaf_batch_get_provider    (SheafBatch          *self);
+void           sheaf_batch_set_provider    (SheafBatch          *self,
+                                            SheafProvider       *provider);
+guint          sheaf_batch_get_concurrency (SheafBatch          *self);
+void           sheaf_batch_set_concurrency (SheafBatch          *self,
+                                            guint                concurrency);
+gboolean       sheaf_batch_get_running     (SheafBatch          *self);
+guint          sheaf_batch_get_n_total     (SheafBatch          *self);
+guint          sheaf_batch_get_n_done      (SheafBatch          *self);
+guint          sheaf_batch_get_n_failed    (SheafBatch          *self);
+guint          sheaf_batch_get_n_cancelled (SheafBatch          *self);
+/* Wall time of the current or last run, in seconds. */
+double         sheaf_batch_get_elapsed     (SheafBatch          *self);
+double         sheaf_batch_get_sum_seconds (SheafBatch          *self);
+
+/*
+ * Runs every item of @items (a GListModel of SheafItem), whatever its state:
+ * each is reset first. Completes when every item has an outcome. Fails only
+ * for a setting that makes every request impossible (SHEAF_ERROR_CONFIG,
+ * SHEAF_ERROR_INSECURE) or when one is already running; item failures are
+ * in the items. Stopping is not an error.
+ */
+void           sheaf_batch_run_async       (SheafBatch          *self,
+                                            GListModel          *items,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean       sheaf_batch_run_finish      (SheafBatch          *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+void           sheaf_batch_stop            (SheafBatch          *self);
+
+G_END_DECLS
