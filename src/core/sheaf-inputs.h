@@ -36,6 +36,15 @@ char      *sheaf_inputs_text_from_bytes (GBytes       *bytes,
                                          const char   *display_name,
                                          GError      **error);
 
+/*
+ * The whole contents of @file. When it cannot be read the error keeps its
+ * GIOError code and says, for a person and naming the file, what is wrong:
+ * it does not exist, it is a folder, it may not be read.
+ */
+GBytes    *sheaf_inputs_read_file       (GFile        *file,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+
 /* One item from one file, titled by the file's name (without .txt/.md). */
 SheafItem *sheaf_inputs_item_from_file  (GFile        *file,
                                          GCancellable *cancellable,

@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-inputs"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-inputs.h"
+
+#include <string.h>
+
+#include "sheaf-csv.h"
+#include "sheaf-error.h"
+
+#define TITLE_MAX_CHARS      60
+#define UTF8_BOM             "\xEF\xBB\xBF"
+#define FILE_INFO_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE
+
+/* Titles */
+
+static gboolean
+is_blank (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isspace (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/* Cuts @line (which it takes) to TITLE_MAX_CHARS characters, at the last
+ * space when that keeps at least half of them. */
+static char *
+shorten_title (char *line)
+{
+  const char *cut;
+  const char *space = NULL;
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (line, -1) <= TITLE_MAX_CHARS)
+    return line;
+
+  cut = g_utf8_offset_to_pointer (line, TITLE_MAX_CHARS);
+  for (const char *p = cut; p > line && space == NULL; p--)
+    if (*p == ' ')
+      space = p;
+  if (space != NULL && g_utf8_pointer_to_offset (line, space) >= TITLE_MAX_CHARS / 2)
+    cut = space;
+
+  head = g_strndup (line, cut - line);
+  g_free (line);
+  g_strchomp (head);
+  return g_strconcat (head, "…", NULL);
+}
+
+char *
+sheaf_inputs_make_title (const char *text)
+{
+  const char *start = text;
+  char *line;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  while (g_ascii_isspace (*start))
+    start++;
+  line = g_strndup (start, strcspn (start, "\r\n"));
+  g_strchomp (line);
+
+  return shorten_title (line);
+}
+
+/* Splitting */
+
+/* A copy of @data where every CRLF is LF. */
+static char *
+dup_with_lf (const char *data, gsize length)
+{
+  GString *out = g_string_sized_new (length);
+
+  for (gsize i = 0; i < length; i++)
+    if (!(data[i] == '\r' && i + 1 < length && data[i + 1] == '\n'))
+      g_string_append_c (out, data[i]);
+
+  return g_string_free (out, FALSE);
+}
+
+/* Adds an item for @text, trimmed, unless nothing is left; @title NULL or
+ * empty means "make one from the text". */
+static void
+add_item (GPtrArray *items, const char *title, const char *text)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_autofree char *made_title = NULL;
+
+  if (*trimmed == '\0')
+    return;
+  if (title == NULL || is_blank (title))
+    title = made_title = sheaf_inputs_make_title (trimmed);
+
+  g_ptr_array_add (items, sheaf_item_new (title, trimmed));
+}
+
+static void
+split_paragraphs (GPtrArray *items, GStrv lines)
+{
+  g_autoptr (GString) paragraph = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (is_blank (lines[i]))
+        {
+          add_item (items, NULL, paragraph->str);
+          g_string_truncate (paragraph, 0);
+        }
+      else
+        g_string_append_printf (paragraph, "%s\n", lines[i]);
+    }
+
+  add_item (items, NULL, paragraph->str);
+}
+
+GPtrArray *
+sheaf_inputs_split_text (const char *text, SheafSplitMode mode)
+{
+  g_autofree char *normalized = NULL;
+  g_auto (GStrv) lines = NULL;
+  GPtrArray *items;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  normalized = dup_with_lf (text, strlen (text));
+  lines = g_strsplit (normalized, "\n", -1);
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (mode == SHEAF_SPLIT_LINES)
+    {
+      for (guint i = 0; lines[i] != NULL; i++)
+        add_item (items, NULL, lines[i]);
+    }
+  else
+    split_paragraphs (items, lines);
+
+  return items;
+}
+
+/* Checking text */
+
+typedef enum
+{
+  TEXT_OK,
+  TEXT_BINARY,
+  TEXT_NOT_UTF8,
+  TEXT_EMPTY,
+} TextProblem;
+
+static gsize
+bom_length (const char *data, gsize length)
+{
+  return length >= 3 && memcmp (data, UTF8_BOM, 3) == 0 ? 3 : 0;
+}
+
+/* On TEXT_NOT_UTF8, *bad is where the first invalid byte is. */
+static TextProblem
+check_text (const char *data, gsize length, const char **bad)
+{
+  if (length == 0)
+    return TEXT_EMPTY;
+  if (memchr (data, '\0', length) != NULL)
+    return TEXT_BINARY;
+  if (!g_utf8_validate_len (data, length, bad))
+    return TEXT_NOT_UTF8;
+
+  for (gsize i = bom_length (data, length); i < length; i++)
+    if (!g_ascii_isspace (data[i]))
+      return TEXT_OK;
+
+  return TEXT_EMPTY;
+}
+
+static guint
+line_of (const char *data, const char *position)
+{
+  guint line = 1;
+
+  for (const char *p = data; p < position; p++)
+    if (*p == '\n')
+      line++;
+
+  return line;
+}
+
+static void
+set_too_large_error (GError **error, const char *display_name, guint64 size)
+{
+  g_autofree char *size_str = g_format_size (size);
+  g_autofree char *max_str = g_format_size (SHEAF_INPUT_MAX_FILE_SIZE);
+
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+               _ ("“%s” is too large (%s). Sheaf takes files up to %s: split it into smaller "
+                  "files."),
+               display_name, size_str, max_str);
+}
+
+static void
+set_file_text_error (GError **error, TextProblem problem, const char *display_name)
+{
+  if (problem == TEXT_BINARY)
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("“%s” is not a text file. Sheaf reads plain text, such as .txt and .md files."),
+                 display_name);
+  else if (problem == TEXT_NOT_UTF8)
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("“%s” is not UTF-8 text. Open it in a text editor, save it with the UTF-8 "
+                    "character encoding and add it again."),
+                 display_name);
+  else
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("“%s” is empty. Add a file that has some text in it."), display_name);
+}
+
+char *
+sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **error)
+{
+  const char *data;
+  gsize length, skip;
+  TextProblem problem;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (display_name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &length);
+  if (length > SHEAF_INPUT_MAX_FILE_SIZE)
+    {
+      set_too_large_error (error, display_name, length);
+      return NULL;
+    }
+
+  problem = check_text (data, length, NULL);
+  if (problem != TEXT_OK)
+    {
+      set_file_text_error (error, problem, display_name);
+      return NULL;
+    }
+
+  skip = bom_length (data, length);
+  return dup_with_lf (data + skip, length - skip);
+}
+
+/* Files */
+
+static char *
+dup_display_name (GFile *file)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+
+  if (basename == NULL || strcmp (basename, "/") == 0)
+    return g_file_get_parse_name (file);
+
+  return g_filename_display_name (basename);
+}
+
+static void
+set_folder_error (GError **error, const char *display_name)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+               _ ("“%s” is a folder, not a file. Add the files inside it instead."), display_name);
+}
+
+/* Takes @local_error and sets @error to a message for a person about
+ * reading @file, keeping the GIOError code. */
+static void
+propagate_read_error (GFile *file, GError *local_error, GError **error)
+{
+  g_autofree char *name = dup_display_name (file);
+
+  if (local_error->domain != G_IO_ERROR || local_error->code == G_IO_ERROR_CANCELLED)
+    {
+      g_propagate_error (error, local_error);
+      return;
+    }
+
+  if (local_error->code == G_IO_ERROR_NOT_FOUND)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _ ("“%s” does not exist. Check the file name and its folder."), name);
+  else if (local_error->code == G_IO_ERROR_PERMISSION_DENIED)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 _ ("You do not have permission to read “%s”. Check who may read it, or copy it "
+                    "somewhere you can read it."),
+                 name);
+  else if (local_error->code == G_IO_ERROR_IS_DIRECTORY)
+    set_folder_error (error, name);
+  else
+    g_set_error (error, G_IO_ERROR, local_error->code, _ ("Could not read “%s”: %s"), name,
+                 local_error->message);
+
+  g_error_free (local_error);
+}
+
+GBytes *
+sheaf_inputs_read_file (GFile *file, GCancellable *cancellable, GError **error)
+{
+  char *contents = NULL;
+  gsize length = 0;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, &local_error))
+    {
+      propagate_read_error (file, local_error, error);
+      return NULL;
+    }
+
+  return g_bytes_new_take (contents, length);
+}
+
+/* Refuses a folder or a file too large to be an item before reading it. */
+static gboolean
+check_file_info (GFile *file, GFileInfo *info, GError **error)
+{
+  g_autofree char *name = dup_display_name (file);
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      set_folder_error (error, name);
+      return FALSE;
+    }
+
+  if (g_file_info_get_size (info) > SHEAF_INPUT_MAX_FILE_SIZE)
+    {
+      set_too_large_error (error, name, g_file_info_get_size (info));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+title_from_name (const char *name)
+{
+  static const char *const suffixes[] = { ".txt", ".md" };
+  gsize length = strlen (name);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      gsize suffix_length = strlen (suffixes[i]);
+
+      if (length > suffix_length &&
+          g_ascii_strcasecmp (name + length - suffix_length, suffixes[i]) == 0)
+        return g_strndup (name, length - suffix_length);
+    }
+
+  return g_strdup (name);
+}
+
+static SheafItem *
+item_from_bytes (GFile *file, GBytes *bytes, GError **error)
+{
+  g_autofree char *name = dup_display_name (file);
+  g_autofree char *title = NULL;
+  g_autofree char *text = sheaf_inputs_text_from_bytes (bytes, name, error);
+
+  if (text == NULL)
+    return NULL;
+
+  title = title_from_name (name);
+  return sheaf_item_new (title, text);
+}
+
+SheafItem *
+sheaf_inputs_item_from_file (GFile *file, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  info = g_file_query_info (file, FILE_INFO_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, cancellable,
+                            &local_error);
+  if (info == NULL)
+    {
+      propagate_read_error (file, local_error, error);
+      return NULL;
+    }
+  if (!check_file_info (file, info, error))
+    return NULL;
+
+  bytes = sheaf_inputs_read_file (file, cancellable, error);
+  if (bytes == NULL)
+    return NULL;
+
+  return item_from_bytes (file, bytes, error);
+}
+
+static void
+on_load_contents (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GFile *file = G_FILE (object);
+  g_autoptr (GBytes) bytes = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  GError *local_error = NULL;
+  GError *error = NULL;
+  SheafItem *item;
+
+  if (!g_file_load_contents_finish (file, result, &contents, &length, NULL, &local_error))
+    {
+      propagate_read_error (file, local_error, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  bytes = g_bytes_new_take (contents, length);
+  item = item_from_bytes (file, bytes, &error);
+  if (item == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, item, g_object_unref);
+}
+
+static void
+on_query_info (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GFile *file = G_FILE (object);
+  GCancellable *cancellable;
+  g_autoptr (GFileInfo) info = NULL;
+  GError *local_error = NULL;
+  GError *error = NULL;
+
+  info = g_file_query_info_finish (file, result, &local_error);
+  if (info == NULL)
+    {
+      propagate_read_error (file, local_error, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!check_file_info (file, info, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  cancellable = g_task_get_cancellable (task);
+  g_file_load_contents_async (file, cancellable, on_load_contents, g_steal_pointer (&task));
+}
+
+void
+sheaf_inputs_item_from_file_async (GFile *file, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sheaf_inputs_item_from_file_async);
+
+  g_file_query_info_async (file, FILE_INFO_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           cancellable, on_query_info, g_steal_pointer (&task));
+}
+
+SheafItem *
+sheaf_inputs_item_from_file_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (
+    g_task_get_source_tag (G_TASK (result)) == sheaf_inputs_item_from_file_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* CSV and lines */
+
+static GPtrArray *
+parse_csv_with_header (const char *data, gsize length, GError **error)
+{
+  g_autoptr (GPtrArray) rows = sheaf_csv_parse (data, length, error);
+
+  if (rows == NULL)
+    return NULL;
+  if (rows->len == 0)
+    {
+      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                   _ ("The CSV file is empty: it needs a first row that names the columns."));
+      return NULL;
+    }
+
+  return g_steal_pointer (&rows);
+}
+
+GStrv
+sheaf_inputs_csv_columns (const char *data, gsize length, GError **error)
+{
+  g_autoptr (GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = parse_csv_with_header (data, length, error);
+  if (rows == NULL)
+    return NULL;
+
+  return g_strdupv (g_ptr_array_index (rows, 0));
+}
+
+/* The exact name first; failing that, one that differs only in case or in
+ * white space around it. */
+static int
+find_column (GStrv header, const char *name)
+{
+  g_autofree char *wanted = g_utf8_casefold (name, -1);
+
+  for (guint i = 0; header[i] != NULL; i++)
+    if (strcmp (header[i], name) == 0)
+      return i;
+
+  g_strstrip (wanted);
+  for (guint i = 0; header[i] != NULL; i++)
+    {
+      g_autofree char *folded = g_utf8_casefold (header[i], -1);
+
+      if (strcmp (g_strstrip (folded), wanted) == 0)
+        return i;
+    }
+
+  return -1;
+}
+
+static void
+set_no_column_error (GError **error, GStrv header, const char *column)
+{
+  g_autoptr (GString) names = g_string_new (NULL);
+
+  for (guint i = 0; header[i] != NULL; i++)
+    g_string_append_printf (names, "%s“%s”", i > 0 ? ", " : "", header[i]);
+
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+               _ ("There is no column “%s”. The columns are: %s."), column, names->str);
+}
+
+static const char *
+cell_at (GStrv row, int index)
+{
+  if (index < 0)
+    return NULL;
+  for (int i = 0; i < index; i++)
+    if (row[i] == NULL)
+      return NULL;
+  return row[index];
+}
+
+/* A "title" column, else a "name" column, but never the text column. */
+static int
+find_title_column (GStrv header, int text_column)
+{
+  static const char *const names[] = { "title", "name" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      int column = find_column (header, names[i]);
+
+      if (column >= 0 && column != text_column)
+        return column;
+    }
+
+  return -1;
+}
+
+GPtrArray *
+sheaf_inputs_items_from_csv (const char *data, gsize length, const char *column, GError **error)
+{
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  GStrv header;
+  int text_column, title_column;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (column != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = parse_csv_with_header (data, length, error);
+  if (rows == NULL)
+    return NULL;
+
+  header = g_ptr_array_index (rows, 0);
+  text_column = find_column (header, column);
+  if (text_column < 0)
+    {
+      set_no_column_error (error, header, column);
+      return NULL;
+    }
+  title_column = find_title_column (header, text_column);
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 1; i < rows->len; i++)
+    {
+      GStrv row = g_ptr_array_index (rows, i);
+      const char *text = cell_at (row, text_column);
+      g_autofree char *normalized = text != NULL ? dup_with_lf (text, strlen (text)) : NULL;
+
+      if (normalized != NULL)
+        add_item (items, cell_at (row, title_column), normalized);
+    }
+
+  if (items->len == 0)
+    {
+      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                   _ ("The column “%s” is empty in every row: there is no text to send."),
+                   header[text_column]);
+      return NULL;
+    }
+
+  return g_steal_pointer (&items);
+}
+
+static void
+set_lines_text_error (GError **error, TextProblem problem, guint line)
+{
+  if (problem == TEXT_BINARY)
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("This is not text: it holds binary data. Give a plain text file with one "
+                    "input on each line."));
+  else if (problem == TEXT_NOT_UTF8)
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("Line %u is not UTF-8 text. Save the file with the UTF-8 character "
+                    "encoding and try again."),
+                 line);
+  else
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("There is no text: every line is empty."));
+}
+
+GPtrArray *
+sheaf_inputs_items_from_lines (const char *data, gsize length, GError **error)
+{
+  g_autofree char *text = NULL;
+  const char *bad = NULL;
+  TextProblem problem;
+  gsize skip;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  problem = check_text (data, length, &bad);
+  if (problem != TEXT_OK)
+    {
+      set_lines_text_error (error, problem, bad != NULL ? line_of (data, bad) : 0);
+      return NULL;
+    }
+
+  skip = bom_length (data, length);
+  text = g_strndup (data + skip, length - skip);
+
+  return sheaf_inputs_split_text (text, SHEAF_SPLIT_LINES);
+}

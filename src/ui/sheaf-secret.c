@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-secret"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-secret.h"
+
+#include <libsecret/secret.h>
+
+#include "sheaf-error.h"
+
+static gboolean secret_enabled = TRUE;
+
+static const SecretSchema *
+sheaf_secret_get_schema (void)
+{
+  static const SecretSchema schema = {
+    "io.github.sheafapp.Sheaf.ApiKey",
+    SECRET_SCHEMA_NONE,
+    {
+      { "provider", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+void
+sheaf_secret_set_enabled (gboolean enabled)
+{
+  secret_enabled = !!enabled;
+}
+
+static void
+lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  char *password = secret_password_lookup_finish (result, &error);
+
+  /* A keyring that cannot be reached is the same as no key: the person is
+   * then asked for one, which is the only thing they can do about it. */
+  if (error != NULL)
+    g_debug ("Could not read the keyring: %s", error->message);
+
+  g_task_return_pointer (task, g_strdup (password), g_free);
+  secret_password_free (password);
+}
+
+void
+sheaf_secret_lookup_async (SheafProviderKind kind, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sheaf_secret_lookup_async);
+  if (!secret_enabled)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  secret_password_lookup (sheaf_secret_get_schema (), cancellable, lookup_cb,
+                          g_steal_pointer (&task), "provider", sheaf_provider_kind_to_string (kind),
+                          NULL);
+}
+
+char *
+sheaf_secret_lookup_finish (GAsyncResult *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), NULL);
+}
+
+static void
+store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean is_clear = GPOINTER_TO_INT (g_task_get_task_data (task));
+
+  if (is_clear)
+    secret_password_clear_finish (result, &error);
+  else
+    secret_password_store_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+sheaf_secret_store_async (SheafProviderKind kind, const char *key, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  const char *kind_str = sheaf_provider_kind_to_string (kind);
+  g_autofree char *label = NULL;
+
+  g_task_set_source_tag (task, sheaf_secret_store_async);
+  if (!secret_enabled)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (key == NULL || *key == '\0')
+    {
+      g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
+      secret_password_clear (sheaf_secret_get_schema (), cancellable, store_cb,
+                             g_steal_pointer (&task), "provider", kind_str, NULL);
+      return;
+    }
+
+  /* Translators: the name of the key in the keyring (Passwords and Keys). */
+  label = g_strdup_printf (_ ("Sheaf API key for %s"),
+                           kind == SHEAF_PROVIDER_KIND_ANTHROPIC ? "Anthropic" : "OpenAI");
+  secret_password_store (sheaf_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, key,
+                         cancellable, store_cb, g_steal_pointer (&task), "provider", kind_str,
+                         NULL);
+}
+
+gboolean
+sheaf_secret_store_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+sheaf_secret_is_local_url (const char *url)
+{
+  g_autoptr (GUri) uri = NULL;
+  const char *host;
+
+  if (url == NULL || *url == '\0')
+    return FALSE;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return FALSE;
+
+  host = g_uri_get_host (uri);
+  return g_ascii_strcasecmp (host, "localhost") == 0 || g_str_has_suffix (host, ".localhost") ||
+         g_str_has_prefix (host, "127.") || g_strcmp0 (host, "::1") == 0 ||
+         g_strcmp0 (host, "[::1]") == 0;
+}
+
+static SheafProviderKind
+settings_kind (GSettings *settings)
+{
+  g_autofree char *kind_str = g_settings_get_string (settings, "provider");
+  SheafProviderKind kind;
+
+  if (!sheaf_provider_kind_from_string (kind_str, &kind))
+    kind = SHEAF_PROVIDER_KIND_ANTHROPIC;
+  return kind;
+}
+
+const char *
+sheaf_secret_env_key (GSettings *settings)
+{
+  const char *key = sheaf_provider_kind_env_api_key (settings_kind (settings));
+
+  return key != NULL && *key != '\0' ? key : NULL;
+}
+
+SheafProvider *
+sheaf_secret_provider_from_settings (GSettings *settings, const char *key, GError **error)
+{
+  SheafProviderKind kind = settings_kind (settings);
+  g_autofree char *base_url = g_settings_get_string (settings, "base-url");
+
+  if (*base_url == '\0')
+    {
+      g_free (base_url);
+      base_url = g_strdup (sheaf_provider_kind_default_base_url (kind));
+    }
+
+  if ((key == NULL || *key == '\0') && !sheaf_secret_is_local_url (base_url))
+    {
+      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                   _ ("No API key is set up for %s. Open Preferences and enter your key, or "
+                      "choose a server on this computer."),
+                   kind == SHEAF_PROVIDER_KIND_ANTHROPIC ? "Anthropic" : "OpenAI");
+      return NULL;
+    }
+
+  return sheaf_provider_new (kind, base_url, key != NULL ? key : "");
+}
+
+static void
+make_provider_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autofree char *key = sheaf_secret_lookup_finish (result);
+  GError *error = NULL;
+  SheafProvider *provider =
+    sheaf_secret_provider_from_settings (g_task_get_task_data (task), key, &error);
+
+  if (provider == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, provider, g_object_unref);
+}
+
+void
+sheaf_secret_make_provider_async (GSettings *settings, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  const char *env_key = sheaf_secret_env_key (settings);
+  GError *error = NULL;
+  SheafProvider *provider;
+
+  g_task_set_source_tag (task, sheaf_secret_make_provider_async);
+  g_task_set_task_data (task, g_object_ref (settings), g_object_unref);
+
+  if (env_key == NULL)
+    {
+      sheaf_secret_lookup_async (settings_kind (settings), cancellable, make_provider_lookup_cb,
+                                 g_steal_pointer (&task));
+      return;
+    }
+
+  provider = sheaf_secret_provider_from_settings (settings, env_key, &error);
+  if (provider == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, provider, g_object_unref);
+}
+
+SheafProvider *
+sheaf_secret_make_provider_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

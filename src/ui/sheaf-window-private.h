@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sheaf-core.h"
+#include "sheaf-window.h"
+
+G_BEGIN_DECLS
+
+struct _SheafWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  GSettings *settings;
+  GListStore *items;
+  SheafBatch *batch;
+  GCancellable *cancellable;
+  SheafItem *selected;
+  char *last_toast_title;
+  guint tick_id;
+  guint n_adding;
+  gboolean has_key;
+  gboolean starting;
+  gboolean run_active;
+  gboolean setup_pending;
+
+  /* Template widgets */
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle *window_title;
+  GtkWidget *paste_button;
+  GtkWidget *add_files_button;
+  GtkWidget *add_menu_button;
+  GtkRevealer *setup_revealer;
+  GtkStack *main_stack;
+  AdwStatusPage *status_page;
+  GtkTextView *template_view;
+  GtkWidget *presets_button;
+  GtkRevealer *template_warning_revealer;
+  GtkEntry *model_entry;
+  GtkSpinButton *concurrency_spin;
+  GtkSpinButton *max_tokens_spin;
+  AdwFlap *flap;
+  GtkColumnView *column_view;
+  GtkSingleSelection *selection;
+  GtkSortListModel *sort_model;
+  GtkStack *detail_stack;
+  GtkLabel *detail_title;
+  GtkTextView *detail_input;
+  GtkTextView *detail_prompt;
+  GtkLabel *detail_prompt_label;
+  GtkTextView *detail_answer;
+  GtkLabel *detail_answer_label;
+  GtkProgressBar *progress_bar;
+  GtkLabel *counts_label;
+  GtkLabel *elapsed_label;
+};
+
+/* sheaf-window.c */
+AdwToast *_sheaf_toast_new (const char *title);
+void _sheaf_window_toast (SheafWindow *self, AdwToast *toast);
+void _sheaf_window_toast_text (SheafWindow *self, const char *title);
+void _sheaf_window_update_actions (SheafWindow *self);
+void _sheaf_window_update_detail (SheafWindow *self);
+/* Adds @items (GPtrArray of SheafItem) at the end, in one change. */
+void _sheaf_window_append_items (SheafWindow *self, GPtrArray *items);
+
+/* sheaf-window-dialogs.c: inputs, edits, export */
+void _sheaf_window_dialogs_class_init (GtkWidgetClass *widget_class);
+guint _sheaf_window_add_pasted_text (SheafWindow *self, const char *text, SheafSplitMode mode);
+gboolean _sheaf_window_export_to_file (SheafWindow *self, GFile *file);
+void _sheaf_window_remove_item (SheafWindow *self, SheafItem *item);
+void _sheaf_window_clear_all (SheafWindow *self);
+void _sheaf_window_move_item (SheafWindow *self, SheafItem *item, int delta);
+gboolean _sheaf_window_is_adding (SheafWindow *self);
+
+/* sheaf-window-run.c: running and the status bar */
+void _sheaf_window_run_class_init (GtkWidgetClass *widget_class);
+void _sheaf_window_run_init (SheafWindow *self);
+void _sheaf_window_run_dispose (SheafWindow *self);
+gboolean _sheaf_window_is_running (SheafWindow *self);
+void _sheaf_window_check_setup (SheafWindow *self);
+
+/* Test API */
+GListModel *_sheaf_window_get_items (SheafWindow *self);
+SheafBatch *_sheaf_window_get_batch (SheafWindow *self);
+const char *_sheaf_window_get_last_toast (SheafWindow *self);
+GtkWidget *_sheaf_window_get_main_page (SheafWindow *self);
+GSettings *_sheaf_window_get_settings (SheafWindow *self);
+/* Runs without asking, as if the person had confirmed every question. */
+void _sheaf_window_run_now (SheafWindow *self, gboolean failed_only);
+
+G_END_DECLS

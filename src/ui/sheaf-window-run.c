@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-secret.h"
+#include "sheaf-window-private.h"
+
+gboolean
+_sheaf_window_is_running (SheafWindow *self)
+{
+  return self->starting || self->run_active ||
+         (self->batch != NULL && sheaf_batch_get_running (self->batch));
+}
+
+/* The status bar */
+
+static char *
+format_duration (double seconds)
+{
+  guint whole = (guint) seconds;
+
+  if (seconds < 60)
+    /* Translators: a duration in seconds, e.g. "12.3 s" */
+    return g_strdup_printf (_ ("%.1f s"), seconds);
+  /* Translators: a duration in minutes and seconds, e.g. "2 min 05 s" */
+  return g_strdup_printf (_ ("%u min %02u s"), whole / 60, whole % 60);
+}
+
+static double
+speedup (SheafBatch *batch)
+{
+  double elapsed = sheaf_batch_get_elapsed (batch);
+
+  return elapsed > 0 ? sheaf_batch_get_sum_seconds (batch) / elapsed : 0;
+}
+
+static void
+update_elapsed (SheafWindow *self)
+{
+  g_autofree char *duration = format_duration (sheaf_batch_get_elapsed (self->batch));
+  g_autofree char *text = NULL;
+  double faster = speedup (self->batch);
+
+  if (sheaf_batch_get_running (self->batch) || faster < 1.05)
+    text = g_strdup (duration);
+  else
+    /* Translators: "Took 12.3 s · 6.2× faster than one at a time" */
+    text = g_strdup_printf (_ ("Took %s · %.1f× faster than one at a time"), duration, faster);
+  gtk_label_set_label (self->elapsed_label, text);
+}
+
+static void
+update_counts (SheafWindow *self)
+{
+  SheafBatch *batch = self->batch;
+  guint total = sheaf_batch_get_n_total (batch);
+  guint done = sheaf_batch_get_n_done (batch);
+  guint failed = sheaf_batch_get_n_failed (batch);
+  guint cancelled = sheaf_batch_get_n_cancelled (batch);
+  guint finished = done + failed + cancelled;
+  guint remaining = total > finished ? total - finished : 0;
+  g_autofree char *text = NULL;
+
+  if (total == 0)
+    {
+      gtk_label_set_label (self->counts_label, _ ("Ready"));
+      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      return;
+    }
+
+  if (cancelled > 0)
+    /* Translators: the state of a run, e.g. "12 done · 1 failed · 3 cancelled" */
+    text = g_strdup_printf (_ ("%u done · %u failed · %u cancelled"), done, failed, cancelled);
+  else
+    /* Translators: the state of a run, e.g. "12 done · 1 failed · 37 remaining" */
+    text = g_strdup_printf (_ ("%u done · %u failed · %u remaining"), done, failed, remaining);
+  gtk_label_set_label (self->counts_label, text);
+  gtk_progress_bar_set_fraction (self->progress_bar, (double) finished / total);
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+  update_elapsed (SHEAF_WINDOW (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_running_changed (SheafWindow *self)
+{
+  if (sheaf_batch_get_running (self->batch))
+    {
+      if (self->tick_id == 0)
+        self->tick_id = g_timeout_add (100, tick, self);
+    }
+  else
+    g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  update_elapsed (self);
+  update_counts (self);
+  _sheaf_window_update_actions (self);
+}
+
+/* Running */
+
+static void
+open_preferences (SheafWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+}
+
+static void
+show_cannot_run (SheafWindow *self, const char *message)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), _ ("Sheaf Cannot Run Yet"), message));
+
+  adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
+  adw_message_dialog_add_response (dialog, "preferences", _ ("_Preferences"));
+  adw_message_dialog_set_response_appearance (dialog, "preferences", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "preferences");
+  g_signal_connect_object (dialog, "response::preferences", G_CALLBACK (open_preferences), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+announce_result (SheafWindow *self)
+{
+  SheafBatch *batch = self->batch;
+  g_autofree char *duration = format_duration (sheaf_batch_get_elapsed (batch));
+  g_autofree char *title = NULL;
+  guint failed = sheaf_batch_get_n_failed (batch);
+  guint cancelled = sheaf_batch_get_n_cancelled (batch);
+  double faster = speedup (batch);
+
+  if (cancelled > 0)
+    title = g_strdup_printf (ngettext ("Stopped: %u answer kept", "Stopped: %u answers kept",
+                                       sheaf_batch_get_n_done (batch)),
+                             sheaf_batch_get_n_done (batch));
+  else if (failed > 0)
+    title =
+      g_strdup_printf (ngettext ("Finished in %s, %u failed", "Finished in %s, %u failed", failed),
+                       duration, failed);
+  else if (faster >= 1.05)
+    title =
+      g_strdup_printf (_ ("Finished in %s, %.1f× faster than one at a time"), duration, faster);
+  else
+    title = g_strdup_printf (_ ("Finished in %s"), duration);
+  _sheaf_window_toast_text (self, title);
+}
+
+static void
+run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (SheafWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->run_active = FALSE;
+  if (!sheaf_batch_run_finish (SHEAF_BATCH (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          !g_cancellable_is_cancelled (self->cancellable))
+        show_cannot_run (self, error->message);
+    }
+  else if (!g_cancellable_is_cancelled (self->cancellable))
+    announce_result (self);
+
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    {
+      update_counts (self);
+      update_elapsed (self);
+      _sheaf_window_update_actions (self);
+      _sheaf_window_update_detail (self);
+    }
+}
+
+static void
+set_batch_from_settings (SheafWindow *self, SheafProvider *provider)
+{
+  g_autofree char *model = g_settings_get_string (self->settings, "model");
+  g_autofree char *system = g_settings_get_string (self->settings, "system");
+  g_autofree char *template_ = g_settings_get_string (self->settings, "template");
+
+  if (*model == '\0')
+    {
+      g_free (model);
+      model = g_strdup (sheaf_provider_kind_default_model (sheaf_provider_get_kind (provider)));
+    }
+
+  sheaf_batch_set_provider (self->batch, provider);
+  g_object_set (self->batch, "model", model, "system", system, "template", template_, "max-tokens",
+                g_settings_get_uint (self->settings, "max-tokens"), "temperature",
+                g_settings_get_double (self->settings, "temperature"), "retries",
+                g_settings_get_uint (self->settings, "retries"), "timeout",
+                g_settings_get_uint (self->settings, "timeout"), NULL);
+  sheaf_batch_set_concurrency (self->batch, g_settings_get_uint (self->settings, "concurrency"));
+}
+
+typedef struct
+{
+  SheafWindow *self;
+  GListModel *items;
+} StartRun;
+
+static void
+start_run_free (StartRun *start)
+{
+  g_clear_object (&start->self);
+  g_clear_object (&start->items);
+  g_free (start);
+}
+
+static void
+provider_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  StartRun *start = user_data;
+  SheafWindow *self = start->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SheafProvider) provider = sheaf_secret_make_provider_finish (result, &error);
+
+  self->starting = FALSE;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      start_run_free (start);
+      return;
+    }
+
+  if (provider == NULL)
+    {
+      _sheaf_window_update_actions (self);
+      show_cannot_run (self, error->message);
+      start_run_free (start);
+      return;
+    }
+
+  set_batch_from_settings (self, provider);
+  self->run_active = TRUE;
+  sheaf_batch_run_async (self->batch, start->items, self->cancellable, run_cb, g_object_ref (self));
+  update_counts (self);
+  _sheaf_window_update_actions (self);
+  start_run_free (start);
+}
+
+static void
+start_run (SheafWindow *self, GListModel *items)
+{
+  StartRun *start;
+
+  if (_sheaf_window_is_running (self) || g_list_model_get_n_items (items) == 0)
+    return;
+
+  start = g_new0 (StartRun, 1);
+  start->self = g_object_ref (self);
+  start->items = g_object_ref (items);
+  self->starting = TRUE;
+  _sheaf_window_update_actions (self);
+  sheaf_secret_make_provider_async (self->settings, self->cancellable, provider_ready_cb, start);
+}
+
+static GListModel *
+failed_items (SheafWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->items);
+  GListStore *failed = g_list_store_new (SHEAF_TYPE_ITEM);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (model, i);
+      SheafItemState state = sheaf_item_get_state (item);
+
+      if (state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED)
+        g_list_store_append (failed, item);
+    }
+  return G_LIST_MODEL (failed);
+}
+
+void
+_sheaf_window_run_now (SheafWindow *self, gboolean failed_only)
+{
+  g_autoptr (GListModel) items = NULL;
+
+  if (!failed_only)
+    {
+      start_run (self, G_LIST_MODEL (self->items));
+      return;
+    }
+
+  items = failed_items (self);
+  if (g_list_model_get_n_items (items) == 0)
+    _sheaf_window_toast_text (self, _ ("No failed texts to run again"));
+  else
+    start_run (self, items);
+}
+
+static void
+confirm_response (AdwMessageDialog *dialog, const char *response, SheafWindow *self)
+{
+  if (g_str_equal (response, "run"))
+    _sheaf_window_run_now (self,
+                           GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "failed-only")));
+}
+
+static void
+run_or_confirm (SheafWindow *self, gboolean failed_only)
+{
+  g_autofree char *template_ = g_settings_get_string (self->settings, "template");
+  AdwMessageDialog *dialog;
+
+  if (sheaf_template_has_text (template_))
+    {
+      _sheaf_window_run_now (self, failed_only);
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    GTK_WINDOW (self), _ ("Run Without {text}?"),
+    _ ("The template has no {text}, so every request sends the same prompt and the texts are not "
+       "used. Add {text} to the template where each text should go.")));
+  adw_message_dialog_add_response (dialog, "cancel", _ ("_Cancel"));
+  adw_message_dialog_add_response (dialog, "run", _ ("_Run Anyway"));
+  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "failed-only", GINT_TO_POINTER (failed_only));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+run_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  run_or_confirm (SHEAF_WINDOW (widget), FALSE);
+}
+
+static void
+retry_failed_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  run_or_confirm (SHEAF_WINDOW (widget), TRUE);
+}
+
+static void
+stop_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  SheafWindow *self = SHEAF_WINDOW (widget);
+
+  if (sheaf_batch_get_running (self->batch))
+    sheaf_batch_stop (self->batch);
+}
+
+/* Whether a provider is set up */
+
+static void
+setup_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (SheafWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SheafProvider) provider = sheaf_secret_make_provider_finish (result, &error);
+
+  self->setup_pending = FALSE;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->has_key = provider != NULL;
+  gtk_revealer_set_reveal_child (self->setup_revealer, provider == NULL);
+}
+
+void
+_sheaf_window_check_setup (SheafWindow *self)
+{
+  self->setup_pending = TRUE;
+  sheaf_secret_make_provider_async (self->settings, self->cancellable, setup_lookup_cb,
+                                    g_object_ref (self));
+}
+
+static void
+on_active_changed (SheafWindow *self)
+{
+  /* Coming back from Preferences: the key or the server may have changed. */
+  if (gtk_window_is_active (GTK_WINDOW (self)) && !self->setup_pending)
+    _sheaf_window_check_setup (self);
+}
+
+void
+_sheaf_window_run_init (SheafWindow *self)
+{
+  g_autoptr (SheafProvider) provider =
+    sheaf_provider_new (SHEAF_PROVIDER_KIND_ANTHROPIC,
+                        sheaf_provider_kind_default_base_url (SHEAF_PROVIDER_KIND_ANTHROPIC), "");
+
+  self->batch = sheaf_batch_new (provider);
+  g_settings_bind (self->settings, "concurrency", self->batch, "concurrency", G_SETTINGS_BIND_GET);
+
+  g_signal_connect_object (self->batch, "notify::running", G_CALLBACK (on_running_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->batch, "notify::n-total", G_CALLBACK (update_counts), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->batch, "notify::n-done", G_CALLBACK (update_counts), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->batch, "notify::n-failed", G_CALLBACK (update_counts), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->batch, "notify::n-cancelled", G_CALLBACK (update_counts), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
+  update_counts (self);
+  gtk_label_set_label (self->elapsed_label, "");
+}
+
+void
+_sheaf_window_run_dispose (SheafWindow *self)
+{
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->batch != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->batch, self);
+      if (sheaf_batch_get_running (self->batch))
+        sheaf_batch_stop (self->batch);
+    }
+}
+
+void
+_sheaf_window_run_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
+}

@@ -1,0 +1,731 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-window.h"
+
+#include "sheaf-item-position.h"
+#include "sheaf-window-private.h"
+
+G_DEFINE_FINAL_TYPE (SheafWindow, sheaf_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* Longest text a table cell is given: the cell shows one ellipsized line, and
+ * laying out a whole long answer there would only cost time. */
+#define CELL_MAX_CHARS 200
+
+static const struct
+{
+  const char *id;
+  const char *text;
+} presets[] = {
+  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
+  { "summary", N_ ("Summarize this text in one sentence:\n\n{text}") },
+  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
+  { "key-points", N_ ("List the key points of this text as short bullet points:\n\n{text}") },
+  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
+  { "translate",
+    N_ ("Translate this text into English. Reply with the translation only.\n\n{text}") },
+  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
+  { "extract",
+    N_ ("List every person’s name and every date in this text, one per line:\n\n{text}") },
+};
+
+/* Closures used by the column view's cell templates and sorters. */
+
+static guint
+item_position_value (SheafItem *item)
+{
+  return sheaf_item_position_get_value (sheaf_item_position_get_for_item (item));
+}
+
+static SheafItemPosition *
+item_get_position (GtkListItem *list_item, SheafItem *item)
+{
+  if (item == NULL)
+    return NULL;
+  return g_object_ref (sheaf_item_position_get_for_item (item));
+}
+
+static char *
+format_position (GtkListItem *list_item, guint value)
+{
+  return value > 0 ? g_strdup_printf ("%u", value) : g_strdup ("");
+}
+
+static guint
+item_state_value (SheafItem *item)
+{
+  return (guint) sheaf_item_get_state (item);
+}
+
+static gboolean
+state_is_running (GtkListItem *list_item, SheafItemState state)
+{
+  return state == SHEAF_ITEM_STATE_RUNNING;
+}
+
+static gboolean
+state_is_not_running (GtkListItem *list_item, SheafItemState state)
+{
+  return state != SHEAF_ITEM_STATE_RUNNING;
+}
+
+static char *
+state_icon_name (GtkListItem *list_item, SheafItemState state)
+{
+  switch (state)
+    {
+      case SHEAF_ITEM_STATE_QUEUED:
+        return g_strdup ("view-more-horizontal-symbolic");
+      case SHEAF_ITEM_STATE_RETRYING:
+        return g_strdup ("emblem-synchronizing-symbolic");
+      case SHEAF_ITEM_STATE_DONE:
+        return g_strdup ("object-select-symbolic");
+      case SHEAF_ITEM_STATE_FAILED:
+        return g_strdup ("dialog-error-symbolic");
+      case SHEAF_ITEM_STATE_CANCELLED:
+        return g_strdup ("process-stop-symbolic");
+      case SHEAF_ITEM_STATE_RUNNING:
+      default:
+        return NULL;
+    }
+}
+
+static GStrv
+state_css_classes (GtkListItem *list_item, SheafItemState state)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (state == SHEAF_ITEM_STATE_FAILED)
+    g_strv_builder_add (builder, "error");
+  else if (state == SHEAF_ITEM_STATE_DONE)
+    g_strv_builder_add (builder, "success");
+  else if (state == SHEAF_ITEM_STATE_QUEUED || state == SHEAF_ITEM_STATE_CANCELLED)
+    g_strv_builder_add (builder, "dim-label");
+  return g_strv_builder_end (builder);
+}
+
+static GStrv
+answer_css_classes (GtkListItem *list_item, SheafItemState state)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (state == SHEAF_ITEM_STATE_FAILED)
+    g_strv_builder_add (builder, "error");
+  return g_strv_builder_end (builder);
+}
+
+static char *
+state_label (GtkListItem *list_item, SheafItemState state, double retry_seconds)
+{
+  switch (state)
+    {
+      case SHEAF_ITEM_STATE_QUEUED:
+        return g_strdup (_ ("Queued"));
+      case SHEAF_ITEM_STATE_RUNNING:
+        return g_strdup (_ ("Running"));
+      case SHEAF_ITEM_STATE_RETRYING:
+        if (retry_seconds > 0)
+          /* Translators: a request waits this many seconds before it is sent again. */
+          return g_strdup_printf (_ ("Retrying in %.0f s"), MAX (1.0, retry_seconds));
+        return g_strdup (_ ("Retrying"));
+      case SHEAF_ITEM_STATE_DONE:
+        return g_strdup (_ ("Done"));
+      case SHEAF_ITEM_STATE_FAILED:
+        return g_strdup (_ ("Failed"));
+      case SHEAF_ITEM_STATE_CANCELLED:
+        return g_strdup (_ ("Cancelled"));
+      default:
+        return g_strdup ("");
+    }
+}
+
+/* The start of @text on one line: at most CELL_MAX_CHARS characters, line
+ * breaks and runs of white space shown as one space. */
+static char *
+one_line (const char *text)
+{
+  GString *line = g_string_new (NULL);
+  gboolean space = FALSE;
+  guint n = 0;
+
+  for (const char *p = text != NULL ? text : ""; *p != '\0' && n < CELL_MAX_CHARS;
+       p = g_utf8_next_char (p))
+    {
+      if (g_ascii_isspace (*p))
+        {
+          space = line->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (line, ' ');
+      space = FALSE;
+      g_string_append_unichar (line, g_utf8_get_char (p));
+      n++;
+    }
+  return g_string_free (line, FALSE);
+}
+
+static char *
+answer_label (GtkListItem *list_item, SheafItemState state, const char *response,
+              const char *error_message)
+{
+  if (state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_RETRYING)
+    return one_line (error_message);
+  return one_line (response);
+}
+
+static char *
+format_seconds (GtkListItem *list_item, double seconds)
+{
+  return seconds > 0 ? g_strdup_printf ("%.1f", seconds) : g_strdup ("");
+}
+
+static char *
+format_tokens (GtkListItem *list_item, gint64 input_tokens, gint64 output_tokens)
+{
+  if (input_tokens < 0 && output_tokens < 0)
+    return g_strdup ("");
+  if (input_tokens < 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, output_tokens);
+  /* Tokens sent / tokens received, e.g. "312 / 48". */
+  return g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, input_tokens,
+                          MAX (output_tokens, 0));
+}
+
+/* Toasts */
+
+/* Toast titles are markup at libadwaita 1.2: a file name with "&" must not
+ * break one. */
+AdwToast *
+_sheaf_toast_new (const char *title)
+{
+  g_autofree char *escaped = g_markup_escape_text (title, -1);
+  AdwToast *toast = adw_toast_new (escaped);
+
+  g_object_set_data_full (G_OBJECT (toast), "sheaf-title", g_strdup (title), g_free);
+  return toast;
+}
+
+void
+_sheaf_window_toast (SheafWindow *self, AdwToast *toast)
+{
+  g_free (self->last_toast_title);
+  self->last_toast_title = g_strdup (g_object_get_data (G_OBJECT (toast), "sheaf-title"));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+_sheaf_window_toast_text (SheafWindow *self, const char *title)
+{
+  _sheaf_window_toast (self, _sheaf_toast_new (title));
+}
+
+/* The detail pane */
+
+static void
+set_text_view (GtkTextView *view, const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text != NULL ? text : "", -1);
+}
+
+static char *
+dup_template (SheafWindow *self)
+{
+  return g_settings_get_string (self->settings, "template");
+}
+
+static char *
+dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
+{
+  const char *sent = sheaf_item_get_prompt (item);
+  g_autofree char *template_ = NULL;
+
+  *as_sent = sent != NULL && sheaf_item_get_state (item) != SHEAF_ITEM_STATE_QUEUED;
+  if (*as_sent)
+    return g_strdup (sent);
+
+  template_ = dup_template (self);
+  return sheaf_template_render (template_, sheaf_item_get_title (item), sheaf_item_get_text (item));
+}
+
+void
+_sheaf_window_update_detail (SheafWindow *self)
+{
+  SheafItem *item = self->selected;
+  g_autofree char *prompt = NULL;
+  gboolean as_sent;
+  gboolean failed;
+
+  if (item == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->detail_stack, "item");
+  gtk_label_set_label (self->detail_title, sheaf_item_get_title (item));
+  set_text_view (self->detail_input, sheaf_item_get_text (item));
+
+  prompt = dup_detail_prompt (self, item, &as_sent);
+  set_text_view (self->detail_prompt, prompt);
+  gtk_label_set_label (self->detail_prompt_label, as_sent ? _ ("Prompt") : _ ("Prompt Preview"));
+
+  failed = sheaf_item_get_state (item) == SHEAF_ITEM_STATE_FAILED;
+  gtk_label_set_label (self->detail_answer_label, failed ? _ ("Error") : _ ("Answer"));
+  set_text_view (self->detail_answer,
+                 failed ? sheaf_item_get_error_message (item) : sheaf_item_get_response (item));
+  if (failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->detail_answer), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->detail_answer), "error");
+}
+
+static void
+on_selected_item_notify (SheafItem *item, GParamSpec *pspec, SheafWindow *self)
+{
+  /* Only what the pane shows; the rest (tokens, attempts…) is in the table. */
+  static const char *shown[] = { "title", "text", "state", "prompt", "response", "error-message" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+    if (g_strcmp0 (pspec->name, shown[i]) == 0)
+      {
+        _sheaf_window_update_detail (self);
+        return;
+      }
+}
+
+static void
+set_selected (SheafWindow *self, SheafItem *item)
+{
+  if (self->selected == item)
+    return;
+
+  if (self->selected != NULL)
+    g_signal_handlers_disconnect_by_func (self->selected, on_selected_item_notify, self);
+  g_set_object (&self->selected, item);
+  if (item != NULL)
+    g_signal_connect_object (item, "notify", G_CALLBACK (on_selected_item_notify), self, 0);
+
+  _sheaf_window_update_detail (self);
+  _sheaf_window_update_actions (self);
+}
+
+static void
+on_selection_changed (SheafWindow *self)
+{
+  set_selected (self, gtk_single_selection_get_selected_item (self->selection));
+}
+
+static void
+on_column_view_activate (SheafWindow *self, guint position)
+{
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, TRUE);
+}
+
+/* The list of items */
+
+static void
+update_empty_state (SheafWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  gboolean empty = n == 0;
+  g_autofree char *subtitle = NULL;
+
+  gtk_stack_set_visible_child_name (self->main_stack, empty ? "empty" : "items");
+  /* The empty page has its own big buttons for these. */
+  gtk_widget_set_visible (self->paste_button, !empty);
+  gtk_widget_set_visible (self->add_files_button, !empty);
+  gtk_widget_set_visible (self->add_menu_button, !empty);
+
+  if (!empty)
+    subtitle = g_strdup_printf (ngettext ("%u text", "%u texts", n), n);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+on_items_changed (SheafWindow *self, guint position, guint removed, guint added)
+{
+  sheaf_item_position_renumber (G_LIST_MODEL (self->items), position);
+  update_empty_state (self);
+  _sheaf_window_update_actions (self);
+}
+
+void
+_sheaf_window_append_items (SheafWindow *self, GPtrArray *items)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+
+  if (items == NULL || items->len == 0)
+    return;
+  g_list_store_splice (self->items, n, 0, items->pdata, items->len);
+}
+
+static gboolean
+find_selected_position (SheafWindow *self, guint *position)
+{
+  return self->selected != NULL && g_list_store_find (self->items, self->selected, position);
+}
+
+void
+_sheaf_window_update_actions (SheafWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean running = _sheaf_window_is_running (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  guint n_retry =
+    sheaf_batch_get_n_failed (self->batch) + sheaf_batch_get_n_cancelled (self->batch);
+  gboolean editable = !running && self->selected != NULL;
+  guint pos = 0;
+  gboolean has_pos = editable && find_selected_position (self, &pos);
+
+  gtk_widget_action_set_enabled (widget, "win.paste-text", !running);
+  gtk_widget_action_set_enabled (widget, "win.add-files", !running);
+  gtk_widget_action_set_enabled (widget, "win.import-csv", !running);
+  gtk_widget_action_set_enabled (widget, "win.clear-all", !running && n > 0);
+  gtk_widget_action_set_enabled (widget, "win.edit-item", editable);
+  gtk_widget_action_set_enabled (widget, "win.remove-item", editable);
+  gtk_widget_action_set_enabled (widget, "win.move-up", has_pos && pos > 0);
+  gtk_widget_action_set_enabled (widget, "win.move-down", has_pos && pos + 1 < n);
+  gtk_widget_action_set_enabled (widget, "win.preset", !running);
+  gtk_widget_action_set_enabled (widget, "win.export", n > 0);
+  gtk_widget_action_set_enabled (widget, "win.run", !running && n > 0);
+  gtk_widget_action_set_enabled (widget, "win.stop", running);
+  gtk_widget_action_set_enabled (widget, "win.retry-failed", !running && n > 0 && n_retry > 0);
+  gtk_widget_action_set_enabled (widget, "win.copy-detail", self->selected != NULL);
+
+  gtk_text_view_set_editable (self->template_view, !running);
+  gtk_widget_set_sensitive (self->presets_button, !running);
+}
+
+/* The template */
+
+static void
+on_template_changed (SheafWindow *self)
+{
+  g_autofree char *template_ = dup_template (self);
+
+  gtk_revealer_set_reveal_child (self->template_warning_revealer,
+                                 !sheaf_template_has_text (template_));
+  if (self->selected != NULL)
+    _sheaf_window_update_detail (self);
+}
+
+static void
+preset_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  SheafWindow *self = SHEAF_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_str_equal (presets[i].id, id))
+      g_settings_set_string (self->settings, "template", _ (presets[i].text));
+}
+
+static void
+copy_detail_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  SheafWindow *self = SHEAF_WINDOW (widget);
+  const char *what = g_variant_get_string (parameter, NULL);
+  g_autofree char *text = NULL;
+  gboolean as_sent;
+
+  if (self->selected == NULL)
+    return;
+
+  if (g_str_equal (what, "input"))
+    text = g_strdup (sheaf_item_get_text (self->selected));
+  else if (g_str_equal (what, "prompt"))
+    text = dup_detail_prompt (self, self->selected, &as_sent);
+  else if (sheaf_item_get_state (self->selected) == SHEAF_ITEM_STATE_FAILED)
+    text = g_strdup (sheaf_item_get_error_message (self->selected));
+  else
+    text = g_strdup (sheaf_item_get_response (self->selected));
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text != NULL ? text : "");
+  _sheaf_window_toast_text (self, _ ("Copied"));
+}
+
+/* Window state */
+
+static gboolean
+sheaf_window_close_request (GtkWindow *window)
+{
+  SheafWindow *self = SHEAF_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (sheaf_window_parent_class)->close_request (window);
+}
+
+static void
+restore_window_state (SheafWindow *self)
+{
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+add_list_shortcut (GtkShortcutController *controller, guint keyval, GdkModifierType modifiers,
+                   const char *action)
+{
+  gtk_shortcut_controller_add_shortcut (
+    controller,
+    gtk_shortcut_new (gtk_keyval_trigger_new (keyval, modifiers), gtk_named_action_new (action)));
+}
+
+/* Keys that act on the selected row belong to the table, so that typing in
+ * the template or an entry never removes or moves a text. */
+static void
+add_list_shortcuts (SheafWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutController *shortcuts = GTK_SHORTCUT_CONTROLLER (controller);
+
+  add_list_shortcut (shortcuts, GDK_KEY_Delete, 0, "win.remove-item");
+  add_list_shortcut (shortcuts, GDK_KEY_KP_Delete, 0, "win.remove-item");
+  add_list_shortcut (shortcuts, GDK_KEY_Up, GDK_ALT_MASK, "win.move-up");
+  add_list_shortcut (shortcuts, GDK_KEY_Down, GDK_ALT_MASK, "win.move-down");
+  add_list_shortcut (shortcuts, GDK_KEY_F2, 0, "win.edit-item");
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), controller);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, SheafWindow *self)
+{
+  GSList *list;
+  g_autoptr (GPtrArray) files = g_ptr_array_new ();
+
+  if (_sheaf_window_is_running (self) || !G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  list = gdk_file_list_get_files (g_value_get_boxed (value));
+  for (GSList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  g_slist_free (list);
+
+  sheaf_window_add_files (self, (GFile **) files->pdata, files->len);
+  return files->len > 0;
+}
+
+static void
+setup_drop_target (SheafWindow *self)
+{
+  GtkDropTarget *target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+static void
+bind_settings (SheafWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->template_view);
+
+  g_settings_bind (self->settings, "template", buffer, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "model", self->model_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "concurrency",
+                   gtk_spin_button_get_adjustment (self->concurrency_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-tokens",
+                   gtk_spin_button_get_adjustment (self->max_tokens_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->settings, "changed::template", G_CALLBACK (on_template_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::provider",
+                           G_CALLBACK (_sheaf_window_check_setup), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::base-url",
+                           G_CALLBACK (_sheaf_window_check_setup), self, G_CONNECT_SWAPPED);
+}
+
+static void
+sheaf_window_dispose (GObject *object)
+{
+  SheafWindow *self = SHEAF_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  _sheaf_window_run_dispose (self);
+  if (self->selected != NULL)
+    g_signal_handlers_disconnect_by_func (self->selected, on_selected_item_notify, self);
+  g_clear_object (&self->selected);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SHEAF_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (sheaf_window_parent_class)->dispose (object);
+}
+
+static void
+sheaf_window_finalize (GObject *object)
+{
+  SheafWindow *self = SHEAF_WINDOW (object);
+
+  g_clear_object (&self->items);
+  g_clear_object (&self->batch);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->last_toast_title, g_free);
+
+  G_OBJECT_CLASS (sheaf_window_parent_class)->finalize (object);
+}
+
+static void
+bind_template_children (GtkWidgetClass *widget_class)
+{
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, SheafWindow, name)
+  BIND (toast_overlay);
+  BIND (window_title);
+  BIND (paste_button);
+  BIND (add_files_button);
+  BIND (add_menu_button);
+  BIND (setup_revealer);
+  BIND (main_stack);
+  BIND (status_page);
+  BIND (template_view);
+  BIND (presets_button);
+  BIND (template_warning_revealer);
+  BIND (model_entry);
+  BIND (concurrency_spin);
+  BIND (max_tokens_spin);
+  BIND (flap);
+  BIND (column_view);
+  BIND (selection);
+  BIND (sort_model);
+  BIND (detail_stack);
+  BIND (detail_title);
+  BIND (detail_input);
+  BIND (detail_prompt);
+  BIND (detail_prompt_label);
+  BIND (detail_answer);
+  BIND (detail_answer_label);
+  BIND (progress_bar);
+  BIND (counts_label);
+  BIND (elapsed_label);
+#undef BIND
+}
+
+static void
+bind_template_callbacks (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, item_position_value);
+  gtk_widget_class_bind_template_callback (widget_class, item_get_position);
+  gtk_widget_class_bind_template_callback (widget_class, format_position);
+  gtk_widget_class_bind_template_callback (widget_class, item_state_value);
+  gtk_widget_class_bind_template_callback (widget_class, state_is_running);
+  gtk_widget_class_bind_template_callback (widget_class, state_is_not_running);
+  gtk_widget_class_bind_template_callback (widget_class, state_icon_name);
+  gtk_widget_class_bind_template_callback (widget_class, state_css_classes);
+  gtk_widget_class_bind_template_callback (widget_class, state_label);
+  gtk_widget_class_bind_template_callback (widget_class, answer_css_classes);
+  gtk_widget_class_bind_template_callback (widget_class, answer_label);
+  gtk_widget_class_bind_template_callback (widget_class, format_seconds);
+  gtk_widget_class_bind_template_callback (widget_class, format_tokens);
+}
+
+static void
+sheaf_window_class_init (SheafWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = sheaf_window_dispose;
+  object_class->finalize = sheaf_window_finalize;
+  window_class->close_request = sheaf_window_close_request;
+
+  g_type_ensure (SHEAF_TYPE_ITEM);
+  g_type_ensure (SHEAF_TYPE_ITEM_POSITION);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/sheaf-window.ui");
+  bind_template_children (widget_class);
+  bind_template_callbacks (widget_class);
+
+  gtk_widget_class_install_action (widget_class, "win.preset", "s", preset_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-detail", "s", copy_detail_action);
+  _sheaf_window_dialogs_class_init (widget_class);
+  _sheaf_window_run_class_init (widget_class);
+}
+
+static void
+sheaf_window_init (SheafWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_strcmp0 (PROFILE, "Devel") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  self->settings = g_settings_new (SHEAF_SCHEMA_ID);
+  self->cancellable = g_cancellable_new ();
+  self->items = g_list_store_new (SHEAF_TYPE_ITEM);
+  gtk_sort_list_model_set_model (self->sort_model, G_LIST_MODEL (self->items));
+  gtk_sort_list_model_set_sorter (self->sort_model, gtk_column_view_get_sorter (self->column_view));
+  adw_status_page_set_icon_name (self->status_page, APP_ID);
+
+  g_signal_connect_object (self->items, "items-changed", G_CALLBACK (on_items_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->column_view, "activate", G_CALLBACK (on_column_view_activate),
+                           self, G_CONNECT_SWAPPED);
+
+  _sheaf_window_run_init (self);
+  bind_settings (self);
+  add_list_shortcuts (self);
+  setup_drop_target (self);
+  restore_window_state (self);
+
+  on_template_changed (self);
+  update_empty_state (self);
+  _sheaf_window_update_detail (self);
+  _sheaf_window_update_actions (self);
+  _sheaf_window_check_setup (self);
+}
+
+SheafWindow *
+sheaf_window_new (SheafApplication *application)
+{
+  return g_object_new (SHEAF_TYPE_WINDOW, "application", application, NULL);
+}
+
+/* Test API */
+
+GListModel *
+_sheaf_window_get_items (SheafWindow *self)
+{
+  return G_LIST_MODEL (self->items);
+}
+
+SheafBatch *
+_sheaf_window_get_batch (SheafWindow *self)
+{
+  return self->batch;
+}
+
+const char *
+_sheaf_window_get_last_toast (SheafWindow *self)
+{
+  return self->last_toast_title;
+}
+
+GtkWidget *
+_sheaf_window_get_main_page (SheafWindow *self)
+{
+  return gtk_stack_get_visible_child (self->main_stack);
+}
+
+GSettings *
+_sheaf_window_get_settings (SheafWindow *self)
+{
+  return self->settings;
+}

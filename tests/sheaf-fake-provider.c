@@ -1,0 +1,1213 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-fake-provider"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-fake-provider.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <sys/socket.h>
+
+typedef enum
+{
+  FAKE_API_ANTHROPIC,
+  FAKE_API_OPENAI,
+} FakeApi;
+
+typedef enum
+{
+  FAULT_NONE,
+  FAULT_DROP,
+  FAULT_HANG,
+  FAULT_TRUNCATED,
+  FAULT_NOT_JSON,
+  FAULT_EMPTY,
+  FAULT_HUGE,
+  FAULT_HOSTILE,
+} Fault;
+
+typedef enum
+{
+  FAKE_ERROR_NONE,
+  FAKE_ERROR_OVERLOADED,
+  FAKE_ERROR_QUOTA,
+} FakeErrorKind;
+
+/* One [[fake …]] directive. Negative numbers mean "not given". */
+typedef struct
+{
+  int status;
+  FakeErrorKind error;
+  Fault fault;
+  gint64 retry_after;
+  gint64 retry_after_ms;
+  gint64 retry_after_date;
+  gint64 latency;
+  gint64 times;
+} Directive;
+
+/* What one request asked for. */
+typedef struct
+{
+  FakeApi api;
+  char *model;
+  char *prompt;
+} FakeRequest;
+
+typedef struct
+{
+  guint attempts;
+  GArray *arrivals;
+} PromptStats;
+
+/* A request the server holds until its latency has passed (or forever, for
+ * fault=hang). It keeps a reference on the message; the socket watch notices
+ * a client that gives up, so in-flight counts stay right. */
+typedef struct
+{
+  SheafFakeProvider *self;
+  SoupServerMessage *msg;
+  gulong disconnected_id;
+  GSource *timer;
+  GSource *watch;
+  Fault fault;
+  guint status;
+  const char *content_type;
+  GBytes *body;
+  SoupMessageHeaders *extra_headers;
+} Pending;
+
+struct _SheafFakeProvider
+{
+  GObject parent_instance;
+
+  GMainContext *context;
+  SoupServer *server;
+  guint port;
+  guint latency_ms;
+  gsize answer_bytes;
+  char *api_key;
+
+  guint n_requests;
+  guint n_connections;
+  guint in_flight;
+  guint max_in_flight;
+  guint serial;
+  /* Sockets carry the generation in which they were last counted, so a
+   * reset counts kept-alive connections again when they carry a request. */
+  guint generation;
+  GHashTable *prompts;
+  GArray *no_arrivals;
+  GHashTable *pending;
+  SoupMessageHeaders *last_headers;
+  char *last_body;
+};
+
+G_DEFINE_FINAL_TYPE (SheafFakeProvider, sheaf_fake_provider, G_TYPE_OBJECT)
+
+static GQuark socket_generation_quark;
+
+#define HUGE_ANSWER_BYTES (1024 * 1024)
+
+static const char hostile_text[] =
+  "Hostile answer: \"quoted\", 'single', comma, semicolon; tab\there\n"
+  "line two\r\nline three after CRLF\r\n"
+  "=SUM(A1:A9)\n+1+1\n@SUM(A1)\n-2+3\n- a bullet point\n"
+  "emoji 👩‍👩‍👧‍👦 🎉 and right-to-left: مرحبا بالعالم — שלום "
+  "עולם\n"
+  "backslash \\ and slash / and a lone \"quote\n";
+
+static void
+prompt_stats_free (gpointer data)
+{
+  PromptStats *stats = data;
+
+  g_array_unref (stats->arrivals);
+  g_free (stats);
+}
+
+static void
+fake_request_clear (FakeRequest *request)
+{
+  g_clear_pointer (&request->model, g_free);
+  g_clear_pointer (&request->prompt, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FakeRequest, fake_request_clear)
+
+/* Pending requests */
+
+static void
+pending_free (Pending *pending)
+{
+  if (pending->disconnected_id != 0)
+    g_signal_handler_disconnect (pending->msg, pending->disconnected_id);
+  if (pending->timer != NULL)
+    {
+      g_source_destroy (pending->timer);
+      g_source_unref (pending->timer);
+    }
+  if (pending->watch != NULL)
+    {
+      g_source_destroy (pending->watch);
+      g_source_unref (pending->watch);
+    }
+  g_clear_object (&pending->msg);
+  g_clear_pointer (&pending->body, g_bytes_unref);
+  g_clear_pointer (&pending->extra_headers, soup_message_headers_unref);
+  g_free (pending);
+}
+
+/* Takes @pending out of the set of requests in flight and frees it. */
+static void
+pending_finish (Pending *pending)
+{
+  SheafFakeProvider *self = pending->self;
+
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  g_hash_table_remove (self->pending, pending);
+}
+
+static void
+close_connection (SoupServerMessage *msg)
+{
+  g_autoptr (GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+copy_header (const char *name, const char *value, gpointer user_data)
+{
+  soup_message_headers_append (user_data, name, value);
+}
+
+/* libsoup 3.2 knows neither 429 nor 529 by name. */
+static const char *
+reason_phrase (guint status)
+{
+  switch (status)
+    {
+      case 429:
+        return "Too Many Requests";
+      case 529:
+        return "Overloaded";
+      default:
+        return NULL;
+    }
+}
+
+static void
+pending_respond (Pending *pending)
+{
+  SoupServerMessage *msg = pending->msg;
+  gsize size;
+  gconstpointer data = g_bytes_get_data (pending->body, &size);
+
+  soup_server_message_set_status (msg, pending->status, reason_phrase (pending->status));
+  soup_server_message_set_response (msg, pending->content_type, SOUP_MEMORY_COPY, data, size);
+  soup_message_headers_foreach (pending->extra_headers, copy_header,
+                                soup_server_message_get_response_headers (msg));
+  soup_server_message_unpause (msg);
+}
+
+static gboolean
+pending_timer_cb (gpointer user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr (SoupServerMessage) msg = g_object_ref (pending->msg);
+
+  /* Forget the message before touching its connection: stealing it emits
+   * "disconnected", which must not find this request any more. */
+  g_signal_handler_disconnect (msg, pending->disconnected_id);
+  pending->disconnected_id = 0;
+  g_clear_pointer (&pending->timer, g_source_unref);
+
+  if (pending->fault == FAULT_DROP)
+    close_connection (msg);
+  else
+    pending_respond (pending);
+
+  pending_finish (pending);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pending_watch_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr (SoupServerMessage) msg = NULL;
+  char byte;
+  gssize n;
+
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (n > 0)
+    {
+      /* The client sent more; it is still there. Stop watching. */
+      g_clear_pointer (&pending->watch, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* End of file or an error: the client gave up on this request. */
+  msg = g_object_ref (pending->msg);
+  g_signal_handler_disconnect (msg, pending->disconnected_id);
+  pending->disconnected_id = 0;
+  g_clear_pointer (&pending->watch, g_source_unref);
+  close_connection (msg);
+  pending_finish (pending);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pending_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  Pending *pending = user_data;
+
+  g_signal_handler_disconnect (msg, pending->disconnected_id);
+  pending->disconnected_id = 0;
+  pending_finish (pending);
+}
+
+static void
+pending_start (Pending *pending, guint latency_ms)
+{
+  SheafFakeProvider *self = pending->self;
+  GSocket *socket = soup_server_message_get_socket (pending->msg);
+
+  g_hash_table_add (self->pending, pending);
+  self->in_flight++;
+  self->max_in_flight = MAX (self->max_in_flight, self->in_flight);
+
+  soup_server_message_pause (pending->msg);
+  pending->disconnected_id =
+    g_signal_connect (pending->msg, "disconnected", G_CALLBACK (pending_disconnected_cb), pending);
+
+  if (socket != NULL)
+    {
+      pending->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (pending->watch, G_SOURCE_FUNC (pending_watch_cb), pending, NULL);
+      g_source_attach (pending->watch, self->context);
+    }
+
+  if (pending->fault == FAULT_HANG)
+    return;
+
+  pending->timer = g_timeout_source_new (latency_ms);
+  g_source_set_callback (pending->timer, pending_timer_cb, pending, NULL);
+  g_source_attach (pending->timer, self->context);
+}
+
+/* Directives */
+
+static Fault
+parse_fault (const char *value)
+{
+  static const struct
+  {
+    const char *name;
+    Fault fault;
+  } faults[] = {
+    { "drop", FAULT_DROP },         { "hang", FAULT_HANG },   { "truncated", FAULT_TRUNCATED },
+    { "not-json", FAULT_NOT_JSON }, { "empty", FAULT_EMPTY }, { "huge", FAULT_HUGE },
+    { "hostile", FAULT_HOSTILE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    if (g_str_equal (value, faults[i].name))
+      return faults[i].fault;
+  return FAULT_NONE;
+}
+
+static void
+directive_set (Directive *directive, const char *key, const char *value)
+{
+  gint64 number = g_ascii_strtoll (value, NULL, 10);
+
+  if (g_str_equal (key, "status"))
+    directive->status = (int) CLAMP (number, 100, 599);
+  else if (g_str_equal (key, "error"))
+    directive->error = g_str_equal (value, "quota")        ? FAKE_ERROR_QUOTA
+                       : g_str_equal (value, "overloaded") ? FAKE_ERROR_OVERLOADED
+                                                           : FAKE_ERROR_NONE;
+  else if (g_str_equal (key, "fault"))
+    directive->fault = parse_fault (value);
+  else if (g_str_equal (key, "retry-after"))
+    directive->retry_after = number;
+  else if (g_str_equal (key, "retry-after-ms"))
+    directive->retry_after_ms = number;
+  else if (g_str_equal (key, "retry-after-date"))
+    directive->retry_after_date = number;
+  else if (g_str_equal (key, "latency"))
+    directive->latency = MAX (number, 0);
+  else if (g_str_equal (key, "times"))
+    directive->times = MAX (number, 0);
+}
+
+/* Reads "[[fake k=v k=v]]" out of @prompt. Returns FALSE when there is none. */
+static gboolean
+directive_parse (const char *prompt, Directive *directive)
+{
+  const char *start = prompt != NULL ? strstr (prompt, "[[fake") : NULL;
+  const char *end;
+  g_autofree char *inner = NULL;
+  g_auto (GStrv) words = NULL;
+
+  *directive = (Directive){ -1, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, -1, -1 };
+  if (start == NULL || (end = strstr (start, "]]")) == NULL)
+    return FALSE;
+
+  start += strlen ("[[fake");
+  inner = g_strndup (start, end - start);
+  words = g_strsplit_set (inner, " \t\r\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *eq = strchr (words[i], '=');
+
+      if (eq == NULL)
+        continue;
+      *eq = '\0';
+      directive_set (directive, words[i], eq + 1);
+    }
+  return TRUE;
+}
+
+/* Bodies */
+
+static GBytes *
+json_to_bytes (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  gsize length;
+  char *data;
+
+  json_generator_set_root (generator, root);
+  data = json_generator_to_data (generator, &length);
+  return g_bytes_new_take (data, length);
+}
+
+static const char *
+anthropic_error_type (guint status)
+{
+  switch (status)
+    {
+      case 400:
+        return "invalid_request_error";
+      case 401:
+        return "authentication_error";
+      case 402:
+        return "billing_error";
+      case 403:
+        return "permission_error";
+      case 404:
+        return "not_found_error";
+      case 413:
+        return "request_too_large";
+      case 429:
+        return "rate_limit_error";
+      case 504:
+        return "timeout_error";
+      case 529:
+        return "overloaded_error";
+      default:
+        return status < 500 ? "invalid_request_error" : "api_error";
+    }
+}
+
+static const char *
+openai_error_type (guint status)
+{
+  switch (status)
+    {
+      case 401:
+        return "invalid_request_error";
+      case 429:
+        return "requests";
+      default:
+        return status < 500 ? "invalid_request_error" : "server_error";
+    }
+}
+
+static const char *
+openai_error_code (guint status)
+{
+  switch (status)
+    {
+      case 401:
+        return "invalid_api_key";
+      case 403:
+        return "unsupported_country_region_territory";
+      case 404:
+        return "model_not_found";
+      case 413:
+        return "request_too_large";
+      case 429:
+        return "rate_limit_exceeded";
+      default:
+        return NULL;
+    }
+}
+
+/* The wording the real services use, so the client's parsing is tested on
+ * what it will meet. */
+static char *
+error_message (FakeApi api, guint status, const char *model)
+{
+  gboolean anthropic = api == FAKE_API_ANTHROPIC;
+
+  switch (status)
+    {
+      case 400:
+        return g_strdup (anthropic
+                           ? "max_tokens: Field required"
+                           : "Invalid value for 'max_tokens': integer below minimum value.");
+      case 401:
+        return g_strdup (anthropic
+                           ? "invalid x-api-key"
+                           : "Incorrect API key provided: sk-fake***. You can find your API "
+                             "key at https://platform.openai.com/account/api-keys.");
+      case 403:
+        return g_strdup (anthropic ? "Your API key does not have permission to use the specified "
+                                     "resource."
+                                   : "Country, region, or territory not supported");
+      case 404:
+        return anthropic ? g_strdup_printf ("model: %s", model)
+                         : g_strdup_printf ("The model `%s` does not exist or you do not have "
+                                            "access to it.",
+                                            model);
+      case 413:
+        return g_strdup ("Request exceeds the maximum allowed number of bytes.");
+      case 429:
+        return anthropic
+                 ? g_strdup ("Number of request tokens has exceeded your per-minute rate "
+                             "limit (https://docs.anthropic.com/en/api/rate-limits); see the "
+                             "response headers for current usage. Please reduce the prompt "
+                             "length or the maximum tokens requested, or try again later.")
+                 : g_strdup_printf ("Rate limit reached for %s in organization org-fake on "
+                                    "requests per min (RPM): Limit 3, Used 3, Requested 1. "
+                                    "Please try again in 20s.",
+                                    model);
+      case 500:
+        return g_strdup (anthropic ? "Internal server error"
+                                   : "The server had an error while processing your request. "
+                                     "Sorry about that!");
+      case 529:
+        return g_strdup ("Overloaded");
+      default:
+        return g_strdup_printf ("%u %s", status, soup_status_get_phrase (status));
+    }
+}
+
+static GBytes *
+anthropic_error_body (const char *type, const char *message)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "error");
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, type);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "request_id");
+  json_builder_add_string_value (b, "req_fake");
+  json_builder_end_object (b);
+  return json_to_bytes (b);
+}
+
+static GBytes *
+openai_error_body (const char *type, const char *code, const char *message)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, type);
+  json_builder_set_member_name (b, "param");
+  json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "code");
+  if (code != NULL)
+    json_builder_add_string_value (b, code);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_to_bytes (b);
+}
+
+static GBytes *
+status_error_body (FakeApi api, guint status, const char *model)
+{
+  g_autofree char *message = error_message (api, status, model);
+
+  if (api == FAKE_API_ANTHROPIC)
+    return anthropic_error_body (anthropic_error_type (status), message);
+  return openai_error_body (openai_error_type (status), openai_error_code (status), message);
+}
+
+static GBytes *
+overloaded_body (FakeApi api)
+{
+  if (api == FAKE_API_ANTHROPIC)
+    return anthropic_error_body ("overloaded_error", "Overloaded");
+  return openai_error_body ("overloaded_error", "overloaded",
+                            "The server is overloaded. Please try again later.");
+}
+
+static GBytes *
+quota_body (FakeApi api)
+{
+  if (api == FAKE_API_ANTHROPIC)
+    return anthropic_error_body ("rate_limit_error",
+                                 "You have reached your specified API usage limits. You will "
+                                 "regain access on 2099-01-01 at 00:00 UTC.");
+  return openai_error_body ("insufficient_quota", "insufficient_quota",
+                            "You exceeded your current quota, please check your plan and billing "
+                            "details. For more information on this error, read the docs: "
+                            "https://platform.openai.com/docs/guides/error-codes/api-errors.");
+}
+
+static gint64
+count_tokens (const char *text)
+{
+  return MAX (1, (gint64) (strlen (text) + 3) / 4);
+}
+
+static void
+add_int_member (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_string_member (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* @text NULL: a reply without any text. */
+static GBytes *
+anthropic_reply_body (const FakeRequest *request, const char *text, guint serial)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *id = g_strdup_printf ("msg_fake%u", serial);
+
+  json_builder_begin_object (b);
+  add_string_member (b, "id", id);
+  add_string_member (b, "type", "message");
+  add_string_member (b, "role", "assistant");
+  add_string_member (b, "model", request->model);
+  json_builder_set_member_name (b, "content");
+  json_builder_begin_array (b);
+  if (text != NULL)
+    {
+      json_builder_begin_object (b);
+      add_string_member (b, "type", "text");
+      add_string_member (b, "text", text);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_string_member (b, "stop_reason", "end_turn");
+  add_string_member (b, "stop_sequence", NULL);
+  json_builder_set_member_name (b, "usage");
+  json_builder_begin_object (b);
+  add_int_member (b, "input_tokens", count_tokens (request->prompt));
+  add_int_member (b, "output_tokens", text != NULL ? count_tokens (text) : 0);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_to_bytes (b);
+}
+
+static GBytes *
+openai_reply_body (const FakeRequest *request, const char *text, guint serial)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *id = g_strdup_printf ("chatcmpl-fake%u", serial);
+  gint64 input_tokens = count_tokens (request->prompt);
+  gint64 output_tokens = text != NULL ? count_tokens (text) : 0;
+
+  json_builder_begin_object (b);
+  add_string_member (b, "id", id);
+  add_string_member (b, "object", "chat.completion");
+  add_int_member (b, "created", g_get_real_time () / G_USEC_PER_SEC);
+  add_string_member (b, "model", request->model);
+  json_builder_set_member_name (b, "choices");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  add_int_member (b, "index", 0);
+  json_builder_set_member_name (b, "message");
+  json_builder_begin_object (b);
+  add_string_member (b, "role", "assistant");
+  add_string_member (b, "content", text);
+  json_builder_end_object (b);
+  add_string_member (b, "finish_reason", "stop");
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "usage");
+  json_builder_begin_object (b);
+  add_int_member (b, "prompt_tokens", input_tokens);
+  add_int_member (b, "completion_tokens", output_tokens);
+  add_int_member (b, "total_tokens", input_tokens + output_tokens);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_to_bytes (b);
+}
+
+static char *
+answer_text (const char *prompt, gsize answer_bytes, Fault fault)
+{
+  static const char *const words[] = { " lorem", " ipsum", " dolor", " sit", " amet" };
+  GString *text = g_string_new (NULL);
+
+  if (fault == FAULT_HOSTILE)
+    g_string_append (text, hostile_text);
+  g_string_append (text, "Echo: ");
+  g_string_append (text, prompt);
+  if (fault == FAULT_HUGE)
+    answer_bytes = MAX (answer_bytes, HUGE_ANSWER_BYTES);
+  for (guint i = 0; text->len < answer_bytes; i++)
+    g_string_append (text, words[i % G_N_ELEMENTS (words)]);
+  if (text->len > answer_bytes && answer_bytes > strlen (prompt) + strlen ("Echo: "))
+    g_string_truncate (text, answer_bytes);
+  return g_string_free (text, FALSE);
+}
+
+static GBytes *
+reply_body (SheafFakeProvider *self, const FakeRequest *request, Fault fault)
+{
+  g_autofree char *text = NULL;
+
+  if (fault != FAULT_EMPTY)
+    text = answer_text (request->prompt, self->answer_bytes, fault);
+  if (request->api == FAKE_API_ANTHROPIC)
+    return anthropic_reply_body (request, text, self->serial);
+  return openai_reply_body (request, text, self->serial);
+}
+
+static GBytes *
+not_json_body (void)
+{
+  static const char html[] = "<!DOCTYPE html>\n<html><head><title>Welcome</title></head>"
+                             "<body><h1>It works!</h1><p>This is not an API.</p></body></html>\n";
+
+  return g_bytes_new_static (html, sizeof html - 1);
+}
+
+/* Chooses the status, body and headers of a reply. */
+static void
+plan_reply (SheafFakeProvider *self, Pending *pending, const FakeRequest *request,
+            const Directive *directive)
+{
+  pending->fault = directive->fault;
+  pending->content_type = "application/json";
+  pending->status = directive->status > 0 ? (guint) directive->status : SOUP_STATUS_OK;
+
+  if (directive->error == FAKE_ERROR_OVERLOADED)
+    pending->body = overloaded_body (request->api);
+  else if (directive->error == FAKE_ERROR_QUOTA)
+    {
+      pending->status = directive->status > 0 ? (guint) directive->status : 429;
+      pending->body = quota_body (request->api);
+    }
+  else if (!SOUP_STATUS_IS_SUCCESSFUL (pending->status))
+    pending->body = status_error_body (request->api, pending->status, request->model);
+  else if (directive->fault == FAULT_NOT_JSON)
+    {
+      pending->content_type = "text/html";
+      pending->body = not_json_body ();
+    }
+  else
+    pending->body = reply_body (self, request, directive->fault);
+
+  if (directive->fault == FAULT_TRUNCATED)
+    {
+      GBytes *whole = pending->body;
+
+      pending->body = g_bytes_new_from_bytes (whole, 0, g_bytes_get_size (whole) / 2);
+      g_bytes_unref (whole);
+    }
+}
+
+static void
+plan_headers (SheafFakeProvider *self, Pending *pending, const Directive *directive)
+{
+  SoupMessageHeaders *headers = pending->extra_headers;
+  g_autofree char *request_id = g_strdup_printf ("req_fake%u", self->serial);
+
+  soup_message_headers_replace (headers, "request-id", request_id);
+  soup_message_headers_replace (headers, "x-request-id", request_id);
+  if (directive->retry_after >= 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, directive->retry_after);
+      soup_message_headers_replace (headers, "retry-after", value);
+    }
+  if (directive->retry_after_ms >= 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, directive->retry_after_ms);
+      soup_message_headers_replace (headers, "retry-after-ms", value);
+    }
+  if (directive->retry_after_date >= 0)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr (GDateTime) then = g_date_time_add_seconds (now, directive->retry_after_date);
+      g_autofree char *value = soup_date_time_to_string (then, SOUP_DATE_HTTP);
+      soup_message_headers_replace (headers, "retry-after", value);
+    }
+}
+
+/* Request bookkeeping */
+
+static void
+count_connection (SheafFakeProvider *self, SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint seen;
+
+  if (socket == NULL)
+    return;
+  seen = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (socket), socket_generation_quark));
+  if (seen == self->generation)
+    return;
+  g_object_set_qdata (G_OBJECT (socket), socket_generation_quark,
+                      GUINT_TO_POINTER (self->generation));
+  self->n_connections++;
+}
+
+static void
+record_request (SheafFakeProvider *self, SoupServerMessage *msg, GBytes *body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  self->n_requests++;
+  self->serial++;
+  count_connection (self, msg);
+
+  g_clear_pointer (&self->last_headers, soup_message_headers_unref);
+  self->last_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  soup_message_headers_foreach (headers, copy_header, self->last_headers);
+  g_free (self->last_body);
+  self->last_body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+/* Returns how many requests carried @prompt before this one. */
+static guint
+record_prompt (SheafFakeProvider *self, const char *prompt)
+{
+  PromptStats *stats = g_hash_table_lookup (self->prompts, prompt);
+  gint64 now = g_get_monotonic_time ();
+
+  if (stats == NULL)
+    {
+      stats = g_new0 (PromptStats, 1);
+      stats->arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_hash_table_insert (self->prompts, g_strdup (prompt), stats);
+    }
+  g_array_append_val (stats->arrivals, now);
+  return stats->attempts++;
+}
+
+static char *
+dup_text_content (JsonNode *content)
+{
+  JsonArray *parts;
+  GString *text;
+
+  if (content != NULL && JSON_NODE_HOLDS_VALUE (content) &&
+      json_node_get_value_type (content) == G_TYPE_STRING)
+    return json_node_dup_string (content);
+  if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
+    return NULL;
+
+  /* [{"type": "text", "text": "…"}, …] */
+  parts = json_node_get_array (content);
+  text = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (parts); i++)
+    {
+      JsonNode *part = json_array_get_element (parts, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (part))
+        g_string_append (text, json_object_get_string_member_with_default (
+                                 json_node_get_object (part), "text", ""));
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Fills @request from a JSON body; FALSE when it is not a chat request. */
+static gboolean
+parse_request (GBytes *body, FakeRequest *request)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *messages;
+  gsize size;
+  const char *data = g_bytes_get_data (body, &size);
+
+  if (!json_parser_load_from_data (parser, data != NULL ? data : "", size, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "messages") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "messages")))
+    return FALSE;
+
+  request->model = g_strdup (json_object_get_string_member_with_default (root, "model", ""));
+  messages = json_object_get_array_member (root, "messages");
+  for (guint i = json_array_get_length (messages); i > 0 && request->prompt == NULL; i--)
+    {
+      JsonNode *node = json_array_get_element (messages, i - 1);
+      JsonObject *message = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (message != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (message, "role", ""), "user") == 0)
+        request->prompt = dup_text_content (json_object_get_member (message, "content"));
+    }
+  return request->prompt != NULL;
+}
+
+static gboolean
+key_accepted (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *bearer = NULL;
+
+  if (self->api_key == NULL || self->api_key[0] == '\0')
+    return TRUE;
+  if (api == FAKE_API_ANTHROPIC)
+    return g_strcmp0 (soup_message_headers_get_one (headers, "x-api-key"), self->api_key) == 0;
+  bearer = g_strconcat ("Bearer ", self->api_key, NULL);
+  return g_strcmp0 (soup_message_headers_get_one (headers, "Authorization"), bearer) == 0;
+}
+
+static void
+respond_now (SoupServerMessage *msg, guint status, GBytes *body)
+{
+  gsize size;
+  gconstpointer data = g_bytes_get_data (body, &size);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, data, size);
+}
+
+static Pending *
+pending_new (SheafFakeProvider *self, SoupServerMessage *msg)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->self = self;
+  pending->msg = g_object_ref (msg);
+  pending->extra_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  return pending;
+}
+
+static void
+handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GBytes *body)
+{
+  g_auto (FakeRequest) request = { api, NULL, NULL };
+  Directive directive;
+  Pending *pending;
+  gboolean has_directive;
+  guint before;
+
+  if (!parse_request (body, &request))
+    {
+      g_autoptr (GBytes) error_body = NULL;
+
+      error_body =
+        api == FAKE_API_ANTHROPIC
+          ? anthropic_error_body ("invalid_request_error", "messages: Field required")
+          : openai_error_body ("invalid_request_error", NULL, "'messages' is a required property");
+      respond_now (msg, SOUP_STATUS_BAD_REQUEST, error_body);
+      return;
+    }
+
+  before = record_prompt (self, request.prompt);
+  has_directive = directive_parse (request.prompt, &directive);
+  if (!has_directive || (directive.times >= 0 && before >= directive.times))
+    directive_parse (NULL, &directive);
+
+  pending = pending_new (self, msg);
+  if (!key_accepted (self, msg, api))
+    directive = (Directive){ 401, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, directive.latency, -1 };
+  plan_reply (self, pending, &request, &directive);
+  plan_headers (self, pending, &directive);
+  pending_start (pending, directive.latency >= 0 ? (guint) MIN (directive.latency, G_MAXUINT)
+                                                 : self->latency_ms);
+}
+
+static GBytes *
+stats_body (SheafFakeProvider *self)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_int_member (b, "requests", self->n_requests);
+  add_int_member (b, "connections", self->n_connections);
+  add_int_member (b, "in_flight", self->in_flight);
+  add_int_member (b, "max_in_flight", self->max_in_flight);
+  json_builder_end_object (b);
+  return json_to_bytes (b);
+}
+
+static void
+server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                 gpointer user_data)
+{
+  SheafFakeProvider *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  FakeApi api = strstr (path, "/messages") != NULL ? FAKE_API_ANTHROPIC : FAKE_API_OPENAI;
+  g_autoptr (GBytes) body = NULL;
+
+  if (g_str_equal (path, "/_stats") && g_str_equal (method, SOUP_METHOD_GET))
+    {
+      g_autoptr (GBytes) stats = stats_body (self);
+      respond_now (msg, SOUP_STATUS_OK, stats);
+      return;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  record_request (self, msg, body);
+
+  if (!g_str_equal (method, SOUP_METHOD_POST))
+    {
+      g_autoptr (GBytes) error_body = status_error_body (api, 405, "");
+      respond_now (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, error_body);
+    }
+  else if (g_str_equal (path, "/v1/messages"))
+    handle_chat (self, msg, FAKE_API_ANTHROPIC, body);
+  else if (g_str_equal (path, "/v1/chat/completions") || g_str_equal (path, "/chat/completions"))
+    handle_chat (self, msg, FAKE_API_OPENAI, body);
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("Invalid URL (%s %s)", method, path);
+      g_autoptr (GBytes) error_body = NULL;
+
+      error_body = api == FAKE_API_ANTHROPIC
+                     ? anthropic_error_body ("not_found_error", "Not Found")
+                     : openai_error_body ("invalid_request_error", NULL, message);
+      respond_now (msg, SOUP_STATUS_NOT_FOUND, error_body);
+    }
+}
+
+/* GObject */
+
+static void
+sheaf_fake_provider_dispose (GObject *object)
+{
+  SheafFakeProvider *self = SHEAF_FAKE_PROVIDER (object);
+
+  /* Forget held requests first, so that closing their connections below
+   * does not call back into a half-disposed object. */
+  g_hash_table_remove_all (self->pending);
+  self->in_flight = 0;
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (sheaf_fake_provider_parent_class)->dispose (object);
+}
+
+static void
+sheaf_fake_provider_finalize (GObject *object)
+{
+  SheafFakeProvider *self = SHEAF_FAKE_PROVIDER (object);
+
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->prompts, g_hash_table_unref);
+  g_clear_pointer (&self->no_arrivals, g_array_unref);
+  g_clear_pointer (&self->last_headers, soup_message_headers_unref);
+  g_clear_pointer (&self->last_body, g_free);
+  g_clear_pointer (&self->api_key, g_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (sheaf_fake_provider_parent_class)->finalize (object);
+}
+
+static void
+sheaf_fake_provider_class_init (SheafFakeProviderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sheaf_fake_provider_dispose;
+  object_class->finalize = sheaf_fake_provider_finalize;
+
+  socket_generation_quark = g_quark_from_static_string ("sheaf-fake-provider-generation");
+}
+
+static void
+sheaf_fake_provider_init (SheafFakeProvider *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->generation = 1;
+  self->prompts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, prompt_stats_free);
+  self->no_arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) pending_free, NULL);
+}
+
+SheafFakeProvider *
+sheaf_fake_provider_new (guint port, GError **error)
+{
+  g_autoptr (SheafFakeProvider) self = g_object_new (SHEAF_TYPE_FAKE_PROVIDER, NULL);
+  g_autoslist (GUri) uris = NULL;
+
+  g_return_val_if_fail (port <= G_MAXUINT16, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self->server = soup_server_new ("server-header", "sheaf-fake-provider ", NULL);
+  soup_server_add_handler (self->server, NULL, server_callback, self, NULL);
+  if (!soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return NULL;
+
+  uris = soup_server_get_uris (self->server);
+  g_assert (uris != NULL);
+  self->port = (guint) g_uri_get_port (uris->data);
+  return g_steal_pointer (&self);
+}
+
+guint
+sheaf_fake_provider_get_port (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), 0);
+
+  return self->port;
+}
+
+char *
+sheaf_fake_provider_dup_base_url (SheafFakeProvider *self, SheafProviderKind kind)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), NULL);
+
+  if (kind == SHEAF_PROVIDER_KIND_OPENAI)
+    return g_strdup_printf ("http://127.0.0.1:%u/v1", self->port);
+  return g_strdup_printf ("http://127.0.0.1:%u", self->port);
+}
+
+void
+sheaf_fake_provider_set_latency_ms (SheafFakeProvider *self, guint latency_ms)
+{
+  g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
+
+  self->latency_ms = latency_ms;
+}
+
+void
+sheaf_fake_provider_set_answer_bytes (SheafFakeProvider *self, gsize answer_bytes)
+{
+  g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
+
+  self->answer_bytes = answer_bytes;
+}
+
+void
+sheaf_fake_provider_set_api_key (SheafFakeProvider *self, const char *api_key)
+{
+  g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
+
+  g_free (self->api_key);
+  self->api_key = g_strdup (api_key);
+}
+
+guint
+sheaf_fake_provider_get_n_requests (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), 0);
+
+  return self->n_requests;
+}
+
+guint
+sheaf_fake_provider_get_n_connections (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), 0);
+
+  return self->n_connections;
+}
+
+guint
+sheaf_fake_provider_get_in_flight (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), 0);
+
+  return self->in_flight;
+}
+
+guint
+sheaf_fake_provider_get_max_in_flight (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), 0);
+
+  return self->max_in_flight;
+}
+
+guint
+sheaf_fake_provider_get_attempts (SheafFakeProvider *self, const char *prompt)
+{
+  PromptStats *stats;
+
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), 0);
+  g_return_val_if_fail (prompt != NULL, 0);
+
+  stats = g_hash_table_lookup (self->prompts, prompt);
+  return stats != NULL ? stats->attempts : 0;
+}
+
+GArray *
+sheaf_fake_provider_get_arrivals (SheafFakeProvider *self, const char *prompt)
+{
+  PromptStats *stats;
+
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), NULL);
+  g_return_val_if_fail (prompt != NULL, NULL);
+
+  stats = g_hash_table_lookup (self->prompts, prompt);
+  return stats != NULL ? stats->arrivals : self->no_arrivals;
+}
+
+SoupMessageHeaders *
+sheaf_fake_provider_get_last_headers (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), NULL);
+
+  return self->last_headers;
+}
+
+const char *
+sheaf_fake_provider_get_last_body (SheafFakeProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), NULL);
+
+  return self->last_body;
+}
+
+void
+sheaf_fake_provider_reset_counters (SheafFakeProvider *self)
+{
+  g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
+
+  self->n_requests = 0;
+  self->n_connections = 0;
+  self->max_in_flight = self->in_flight;
+  self->generation++;
+  g_hash_table_remove_all (self->prompts);
+  g_clear_pointer (&self->last_headers, soup_message_headers_unref);
+  g_clear_pointer (&self->last_body, g_free);
+}

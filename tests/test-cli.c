@@ -1,0 +1,991 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+
+#include "sheaf-core.h"
+#include "sheaf-fake-provider.h"
+
+/*
+ * End-to-end tests of sheaf-cli ($SHEAF_CLI): each runs it as a subprocess
+ * against the fake provider, which lives on this process's main loop, so
+ * the subprocess is always driven asynchronously while the loop turns.
+ */
+
+#define API_KEY "test-key"
+#define HEADER                                                                                     \
+  "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model"
+#define TIMEOUT_SECONDS 60
+
+typedef struct
+{
+  SheafFakeProvider *fake;
+  char *anthropic_url;
+  char *openai_url;
+  char *dir;
+  /* What the subprocess finds in its environment (NULL: empty). */
+  const char *anthropic_key;
+  const char *openai_key;
+} Fixture;
+
+typedef struct
+{
+  gboolean finished;
+  char *out;
+  char *err;
+  int status; /* the exit status, or -1 when a signal ended it */
+} CliResult;
+
+static void
+cli_result_clear (CliResult *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->fake = sheaf_fake_provider_new (0, &error);
+  g_assert_no_error (error);
+  sheaf_fake_provider_set_api_key (fixture->fake, API_KEY);
+  fixture->anthropic_url =
+    sheaf_fake_provider_dup_base_url (fixture->fake, SHEAF_PROVIDER_KIND_ANTHROPIC);
+  fixture->openai_url =
+    sheaf_fake_provider_dup_base_url (fixture->fake, SHEAF_PROVIDER_KIND_OPENAI);
+  fixture->dir = g_dir_make_tmp ("sheaf-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->anthropic_key = API_KEY;
+  fixture->openai_key = API_KEY;
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+      g_assert_no_errno (g_file_test (path, G_FILE_TEST_IS_DIR) ? g_rmdir (path) : g_remove (path));
+    }
+  g_assert_no_errno (g_rmdir (fixture->dir));
+  g_free (fixture->dir);
+  g_free (fixture->anthropic_url);
+  g_free (fixture->openai_url);
+  g_assert_finalize_object (fixture->fake);
+}
+
+static char *
+write_file (Fixture *fixture, const char *name, const char *data, gssize length)
+{
+  char *path = g_build_filename (fixture->dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_file_set_contents (path, data, length, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Turning the main loop */
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Turns the main loop until @condition holds; fails the test after
+ * TIMEOUT_SECONDS instead of hanging. */
+static void
+iterate_until (Condition condition, gpointer data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Running sheaf-cli */
+
+static GSubprocessLauncher *
+make_launcher (Fixture *fixture, GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_cwd (launcher, fixture->dir);
+  g_subprocess_launcher_setenv (launcher, "ANTHROPIC_API_KEY",
+                                fixture->anthropic_key ? fixture->anthropic_key : "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "OPENAI_API_KEY",
+                                fixture->openai_key ? fixture->openai_key : "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "ANTHROPIC_BASE_URL", "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "OPENAI_BASE_URL", "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  return launcher;
+}
+
+static GSubprocess *
+spawn_cli (Fixture *fixture, GSubprocessFlags flags, const char *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher = make_launcher (fixture, flags);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const char *cli = g_getenv ("SHEAF_CLI");
+  GSubprocess *subprocess;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return subprocess;
+}
+
+static int
+exit_status (GSubprocess *subprocess)
+{
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+}
+
+static void
+on_communicated (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  CliResult *cli = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &cli->out, &cli->err,
+                                        &error);
+  g_assert_no_error (error);
+  cli->status = exit_status (G_SUBPROCESS (object));
+  cli->finished = TRUE;
+}
+
+/* Runs sheaf-cli with @args (NULL-terminated) and @input on its standard
+ * input, and waits for it while the fake provider serves it. */
+static void
+run_cliv (Fixture *fixture, CliResult *result, const char *input, const char *const *args)
+{
+  g_autoptr (GSubprocess) subprocess = spawn_cli (
+    fixture,
+    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+    args);
+
+  g_subprocess_communicate_utf8_async (subprocess, input, NULL, on_communicated, result);
+  iterate_until (is_true, &result->finished);
+  if (g_test_verbose ())
+    g_test_message ("exit %d, stderr:\n%s", result->status, result->err);
+}
+
+#define run_cli(fixture, result, input, ...)                                                       \
+  run_cliv (fixture, result, input, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Checking what it wrote */
+
+static GPtrArray *
+parse_csv (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *rows = sheaf_csv_parse (text, strlen (text), &error);
+  g_autofree char *header = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, >, 0);
+  header = g_strjoinv (",", g_ptr_array_index (rows, 0));
+  g_assert_cmpstr (header, ==, HEADER);
+  return rows;
+}
+
+static const char *
+cell (GPtrArray *rows, guint row, const char *column)
+{
+  GStrv header = g_ptr_array_index (rows, 0);
+  GStrv cells;
+
+  g_assert_cmpuint (row, <, rows->len);
+  cells = g_ptr_array_index (rows, row);
+  g_assert_cmpuint (g_strv_length (cells), ==, g_strv_length (header));
+  for (guint i = 0; header[i] != NULL; i++)
+    if (strcmp (header[i], column) == 0)
+      return cells[i];
+
+  g_assert_not_reached ();
+}
+
+static const char *
+last_line (const char *text)
+{
+  static char line[1024];
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  g_assert_cmpuint (n, >=, 2);
+  g_strlcpy (line, lines[n - 2], sizeof line);
+  return line;
+}
+
+static void
+assert_summary (const char *err, guint done, guint failed)
+{
+  g_autofree char *pattern =
+    g_strdup_printf ("^%u done, %u failed in [0-9]+\\.[0-9] s($|[ ,(])", done, failed);
+  const char *summary = last_line (err);
+
+  if (!g_regex_match_simple (pattern, summary, 0, 0))
+    g_error ("summary line “%s” does not match %s", summary, pattern);
+}
+
+static void
+assert_contains (const char *haystack, const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("“%s” does not contain “%s”", haystack, needle);
+}
+
+static void
+assert_done_row (GPtrArray *rows, guint row, const char *title, const char *input)
+{
+  g_autofree char *index = g_strdup_printf ("%u", row);
+  g_autofree char *response = g_strconcat ("Echo: ", input, NULL);
+
+  g_assert_cmpstr (cell (rows, row, "index"), ==, index);
+  g_assert_cmpstr (cell (rows, row, "title"), ==, title);
+  g_assert_cmpstr (cell (rows, row, "input"), ==, input);
+  g_assert_cmpstr (cell (rows, row, "status"), ==, "done");
+  g_assert_cmpstr (cell (rows, row, "response"), ==, response);
+  g_assert_cmpstr (cell (rows, row, "error"), ==, "");
+  g_assert_cmpstr (cell (rows, row, "attempts"), ==, "1");
+  g_assert_true (g_regex_match_simple ("^[0-9]+\\.[0-9][0-9]$", cell (rows, row, "seconds"), 0, 0));
+  g_assert_true (g_regex_match_simple ("^[0-9]+$", cell (rows, row, "input_tokens"), 0, 0));
+  g_assert_true (g_regex_match_simple ("^[0-9]+$", cell (rows, row, "output_tokens"), 0, 0));
+  g_assert_cmpstr (cell (rows, row, "model"), !=, "");
+}
+
+/* Inputs */
+
+static void
+test_lines (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path =
+    write_file (fixture, "questions.txt", "alpha\n\nbeta, with a comma\r\ngamma \"quoted\"\n", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, NULL, "--lines=questions.txt", "--base-url", fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  /* CRLF row ends, no byte order mark. */
+  g_assert_true (g_str_has_prefix (result.out, HEADER "\r\n1,alpha,alpha,done,"));
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 4);
+  assert_done_row (rows, 1, "alpha", "alpha");
+  assert_done_row (rows, 2, "beta, with a comma", "beta, with a comma");
+  assert_done_row (rows, 3, "gamma \"quoted\"", "gamma \"quoted\"");
+  assert_summary (result.err, 3, 0);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 3);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fixture->fake, "beta, with a comma"), ==, 1);
+}
+
+static void
+test_stdin (Fixture *fixture, gconstpointer user_data)
+{
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, "first from stdin\n\nsecond from stdin\n", "--lines=-", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 3);
+  assert_done_row (rows, 1, "first from stdin", "first from stdin");
+  assert_done_row (rows, 2, "second from stdin", "second from stdin");
+  assert_summary (result.err, 2, 0);
+}
+
+static void
+test_csv_column (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path = write_file (fixture, "reviews.csv",
+                                      "\xEF\xBB\xBFid,name,text\r\n"
+                                      "1,Alice,\"Great, really\"\r\n"
+                                      "2,Bob,\r\n"
+                                      "3,,\"Two\nlines\"\r\n",
+                                      -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, NULL, "--csv=reviews.csv", "--column=text", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 3);
+  assert_done_row (rows, 1, "Alice", "Great, really");
+  assert_done_row (rows, 2, "Two", "Two\nlines");
+  assert_summary (result.err, 2, 0);
+}
+
+static void
+test_files (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *a = write_file (fixture, "Article A.txt", "The first article.\n", -1);
+  g_autofree char *b = write_file (fixture, "b.md", "# B\r\n\r\nSecond.", -1);
+  g_autofree char *c = write_file (fixture, "c", "third", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, NULL, "--base-url", fixture->anthropic_url, "Article A.txt", b, "c");
+
+  g_assert_cmpint (result.status, ==, 0);
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 4);
+  g_assert_cmpstr (cell (rows, 1, "title"), ==, "Article A");
+  g_assert_cmpstr (cell (rows, 1, "input"), ==, "The first article.\n");
+  g_assert_cmpstr (cell (rows, 2, "title"), ==, "b");
+  g_assert_cmpstr (cell (rows, 2, "input"), ==, "# B\n\nSecond.");
+  g_assert_cmpstr (cell (rows, 3, "title"), ==, "c");
+  for (guint i = 1; i <= 3; i++)
+    g_assert_cmpstr (cell (rows, i, "status"), ==, "done");
+  assert_summary (result.err, 3, 0);
+}
+
+/* Several inputs at once: --lines, --csv and files add up, in that order. */
+static void
+test_combined_inputs (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "l.txt", "from lines\n", -1);
+  g_autofree char *csv = write_file (fixture, "t.csv", "text\nfrom csv\n", -1);
+  g_autofree char *file = write_file (fixture, "f.txt", "from a file", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, NULL, "f.txt", "--lines=l.txt", "--csv=t.csv", "--column=text",
+           "--base-url", fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 4);
+  g_assert_cmpstr (cell (rows, 1, "input"), ==, "from lines");
+  g_assert_cmpstr (cell (rows, 2, "input"), ==, "from csv");
+  g_assert_cmpstr (cell (rows, 3, "input"), ==, "from a file");
+}
+
+/* Output and settings */
+
+static void
+test_output_file (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "in.txt", "one\ntwo\n", -1);
+  g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--output=out.csv", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (result.out, ==, "");
+  g_file_get_contents (out_path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  rows = parse_csv (contents);
+  g_assert_cmpuint (rows->len, ==, 3);
+  assert_done_row (rows, 2, "two", "two");
+  assert_summary (result.err, 2, 0);
+}
+
+static void
+test_template (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "in.txt", "alpha\nbeta\n", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+  const char *body;
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt",
+           "--template=Summarize “{title}”: {text} {json}", "--system=Be brief.",
+           "--model=test-model", "--max-tokens=77", "--temperature=0.5", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpuint (
+    sheaf_fake_provider_get_attempts (fixture->fake, "Summarize “alpha”: alpha {json}"), ==, 1);
+  g_assert_cmpuint (
+    sheaf_fake_provider_get_attempts (fixture->fake, "Summarize “beta”: beta {json}"), ==, 1);
+  body = sheaf_fake_provider_get_last_body (fixture->fake);
+  assert_contains (body, "Be brief.");
+  assert_contains (body, "test-model");
+  assert_contains (body, "77");
+  g_assert_cmpstr (soup_message_headers_get_one (
+                     sheaf_fake_provider_get_last_headers (fixture->fake), "x-api-key"),
+                   ==, API_KEY);
+  rows = parse_csv (result.out);
+  g_assert_cmpstr (cell (rows, 1, "input"), ==, "alpha");
+  g_assert_cmpstr (cell (rows, 1, "response"), ==, "Echo: Summarize “alpha”: alpha {json}");
+  g_assert_null (strstr (result.err, "warning"));
+}
+
+static void
+test_template_without_text (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "in.txt", "alpha\n", -1);
+  g_auto (CliResult) result = { 0 };
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--template=Tell me a joke", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  assert_contains (result.err, "warning");
+  assert_contains (result.err, "{text}");
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fixture->fake, "Tell me a joke"), ==, 1);
+}
+
+static void
+test_openai (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "in.txt", "hello openai\n", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+  SoupMessageHeaders *headers;
+
+  fixture->anthropic_key = NULL;
+  run_cli (fixture, &result, NULL, "--provider=openai", "--lines=in.txt", "--base-url",
+           fixture->openai_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  rows = parse_csv (result.out);
+  assert_done_row (rows, 1, "hello openai", "hello openai");
+  headers = sheaf_fake_provider_get_last_headers (fixture->fake);
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Authorization"), ==, "Bearer " API_KEY);
+}
+
+/* A server on this computer needs no key. */
+static void
+test_local_without_key (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "in.txt", "no key\n", -1);
+  g_auto (CliResult) result = { 0 };
+
+  sheaf_fake_provider_set_api_key (fixture->fake, NULL);
+  fixture->openai_key = NULL;
+  run_cli (fixture, &result, NULL, "--provider=openai", "--lines=in.txt", "--base-url",
+           fixture->openai_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_null (soup_message_headers_get_one (sheaf_fake_provider_get_last_headers (fixture->fake),
+                                               "Authorization"));
+}
+
+static void
+test_concurrency (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GString) lines = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_auto (CliResult) result = { 0 };
+
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (lines, "item %u\n", i);
+  path = write_file (fixture, "in.txt", lines->str, -1);
+  sheaf_fake_provider_set_latency_ms (fixture->fake, 100);
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--concurrency=3", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 8);
+  g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (fixture->fake), ==, 3);
+  assert_summary (result.err, 8, 0);
+}
+
+/* Not a terminal: a progress line for each tenth, then the summary. */
+static void
+test_progress (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GString) lines = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_auto (CliResult) result = { 0 };
+  g_auto (GStrv) err_lines = NULL;
+  guint n_progress = 0;
+
+  for (guint i = 0; i < 25; i++)
+    g_string_append_printf (lines, "item %u\n", i);
+  path = write_file (fixture, "in.txt", lines->str, -1);
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--base-url", fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_null (strchr (result.err, '\r'));
+  err_lines = g_strsplit (result.err, "\n", -1);
+  for (guint i = 0; err_lines[i] != NULL; i++)
+    if (strstr (err_lines[i], " of 25 finished") != NULL)
+      n_progress++;
+  g_assert_cmpuint (n_progress, ==, 10);
+  assert_contains (result.err, "25 of 25 finished");
+  assert_summary (result.err, 25, 0);
+}
+
+/* Failures */
+
+static void
+test_failures (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path =
+    write_file (fixture, "in.txt", "good one\nbad one [[fake status=401]]\nalso good\n", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--base-url", fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 1);
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 4);
+  assert_done_row (rows, 1, "good one", "good one");
+  assert_done_row (rows, 3, "also good", "also good");
+  g_assert_cmpstr (cell (rows, 2, "status"), ==, "failed");
+  g_assert_cmpstr (cell (rows, 2, "response"), ==, "");
+  g_assert_cmpstr (cell (rows, 2, "error"), !=, "");
+  g_assert_cmpstr (cell (rows, 2, "attempts"), ==, "1");
+  assert_summary (result.err, 2, 1);
+}
+
+static void
+test_all_fail (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path = write_file (fixture, "in.txt", "wrong key\n", -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  fixture->anthropic_key = "not-the-key";
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--base-url", fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 1);
+  rows = parse_csv (result.out);
+  g_assert_cmpstr (cell (rows, 1, "status"), ==, "failed");
+  assert_summary (result.err, 0, 1);
+}
+
+/* Usage errors: exit 2, a message that says what is wrong, nothing sent. */
+
+typedef struct
+{
+  const char *args[6];
+  const char *says[3];
+} UsageCase;
+
+static const UsageCase usage_cases[] = {
+  { { "--bogus" }, { "Unknown option --bogus", "sheaf-cli --help" } },
+  { { "--base-url=http://127.0.0.1:9" },
+    { "No input: give files, --lines=FILE or --csv=FILE --column=NAME. See sheaf-cli --help." } },
+  { { "missing.txt" }, { "“missing.txt” does not exist" } },
+  { { "--lines=missing.txt" }, { "“missing.txt” does not exist" } },
+  { { "--csv=missing.csv", "--column=text" }, { "“missing.csv” does not exist" } },
+  { { "--csv=unclosed.csv", "--column=text" }, { "unclosed.csv: ", "line 2", "never closed" } },
+  { { "--csv=good.csv", "--column=body" },
+    { "good.csv: ", "There is no column “body”. The columns are: “id”, “name”, “text”." } },
+  { { "--csv=good.csv" }, { "--column", "id, name, text" } },
+  { { "--column=text" }, { "--column needs --csv" } },
+  { { "--csv=empty.txt", "--column=text" }, { "empty.txt: ", "empty" } },
+  { { "picture.png" }, { "“picture.png” is not a text file" } },
+  { { "latin1.txt" }, { "“latin1.txt” is not UTF-8" } },
+  { { "empty.txt" }, { "“empty.txt” is empty" } },
+  { { "folder" }, { "“folder” is a folder" } },
+  { { "--lines=blank.txt" }, { "blank.txt: ", "every line is empty" } },
+  { { "--lines=latin1.txt" }, { "latin1.txt: ", "Line 1 is not UTF-8" } },
+  { { "--lines=picture.png" }, { "picture.png: ", "binary" } },
+  { { "--provider=mistral", "good.txt" }, { "Unknown provider “mistral”", "anthropic", "openai" } },
+  { { "--concurrency=0", "good.txt" }, { "--concurrency must be between 1 and 1000" } },
+  { { "--concurrency=1001", "good.txt" }, { "--concurrency must be between 1 and 1000" } },
+  { { "--concurrency=many", "good.txt" }, { "--concurrency" } },
+  { { "--temperature=3", "good.txt" }, { "--temperature must be between 0 and 2" } },
+  { { "--max-tokens=0", "good.txt" }, { "--max-tokens" } },
+  { { "--base-url=ftp://example.com", "good.txt" }, { "ftp://example.com", "--base-url" } },
+  { { "--output=no-such-dir/out.csv", "good.txt" }, { "no-such-dir", "does not exist" } },
+  { { "--output=folder", "good.txt" }, { "is a folder" } },
+};
+
+static void
+write_usage_files (Fixture *fixture)
+{
+  const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+  g_autofree char *folder = g_build_filename (fixture->dir, "folder", NULL);
+
+  g_free (write_file (fixture, "unclosed.csv", "text\n\"open\nstill open\n", -1));
+  g_free (write_file (fixture, "good.csv", "id,name,text\n1,a,hello\n", -1));
+  g_free (write_file (fixture, "good.txt", "hello", -1));
+  g_free (write_file (fixture, "picture.png", png, sizeof png - 1));
+  g_free (write_file (fixture, "latin1.txt", "caf\xe9\n", -1));
+  g_free (write_file (fixture, "empty.txt", "", 0));
+  g_free (write_file (fixture, "blank.txt", "\n  \n\n", -1));
+  g_assert_no_errno (g_mkdir (folder, 0700));
+}
+
+static void
+test_usage_errors (Fixture *fixture, gconstpointer user_data)
+{
+  write_usage_files (fixture);
+
+  for (guint i = 0; i < G_N_ELEMENTS (usage_cases); i++)
+    {
+      const UsageCase *c = &usage_cases[i];
+      g_auto (CliResult) result = { 0 };
+
+      g_test_message ("sheaf-cli %s", c->args[0]);
+      run_cliv (fixture, &result, NULL, c->args);
+      g_assert_cmpint (result.status, ==, 2);
+      g_assert_cmpstr (result.out, ==, "");
+      for (guint j = 0; j < G_N_ELEMENTS (c->says) && c->says[j] != NULL; j++)
+        assert_contains (result.err, c->says[j]);
+    }
+
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 0);
+}
+
+static void
+assert_key_error (Fixture *fixture, const char *const *args, const char *says)
+{
+  g_auto (CliResult) result = { 0 };
+
+  run_cliv (fixture, &result, NULL, args);
+  g_assert_cmpint (result.status, ==, 2);
+  assert_contains (result.err, says);
+}
+
+/* None of these sends anything: they are refused before a request. */
+static void
+test_key_errors (Fixture *fixture, gconstpointer user_data)
+{
+  g_free (write_file (fixture, "good.txt", "hello", -1));
+
+  fixture->anthropic_key = NULL;
+  fixture->openai_key = NULL;
+  assert_key_error (fixture, (const char *const[]){ "good.txt", NULL }, "ANTHROPIC_API_KEY");
+  assert_key_error (fixture,
+                    (const char *const[]){ "--base-url=https://api.example.com", "good.txt", NULL },
+                    "export ANTHROPIC_API_KEY=");
+  assert_key_error (fixture, (const char *const[]){ "--provider=openai", "good.txt", NULL },
+                    "OPENAI_API_KEY");
+
+  /* With a key, plain http to another host would give it away. */
+  fixture->anthropic_key = API_KEY;
+  assert_key_error (fixture,
+                    (const char *const[]){ "--base-url=http://example.com", "good.txt", NULL },
+                    "unencrypted");
+  assert_key_error (fixture,
+                    (const char *const[]){ "--base-url=http://example.com", "good.txt", NULL },
+                    "ANTHROPIC_API_KEY");
+}
+
+/* Hostile answers survive Python's csv module */
+
+static const char hostile_lines[] = "=1+1 [[fake fault=hostile]]\n"
+                                    "- a bullet [[fake fault=hostile]]\n"
+                                    "@SUM(A1) [[fake fault=hostile]]\n"
+                                    "+1 \"quoted\", comma [[fake fault=hostile]]\n"
+                                    "-2+3 مرحبا 🎉 [[fake fault=hostile]]\n";
+
+static const char python_script[] = "import csv, json, sys\n"
+                                    "with open(sys.argv[1], newline='', encoding='utf-8') as f:\n"
+                                    "    print(json.dumps(list(csv.reader(f))))\n";
+
+static JsonArray *
+python_csv_rows (const char *path, JsonParser *parser)
+{
+  g_autoptr (GSubprocess) python = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  python = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             &error, "/usr/bin/python3", "-c", python_script, path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (python, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (python))
+    g_error ("python3 failed: %s", err);
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  return json_node_get_array (json_parser_get_root (parser));
+}
+
+static void
+on_batch_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  sheaf_batch_run_finish (SHEAF_BATCH (object), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The same inputs, run in this process: what the items hold. */
+static GListModel *
+run_in_process (Fixture *fixture)
+{
+  g_autoptr (SheafProvider) provider =
+    sheaf_provider_new (SHEAF_PROVIDER_KIND_ANTHROPIC, fixture->anthropic_url, API_KEY);
+  g_autoptr (SheafBatch) batch = sheaf_batch_new (provider);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items =
+    sheaf_inputs_items_from_lines (hostile_lines, strlen (hostile_lines), &error);
+  GListStore *store = g_list_store_new (SHEAF_TYPE_ITEM);
+  gboolean done = FALSE;
+
+  g_assert_no_error (error);
+  g_list_store_splice (store, 0, 0, items->pdata, items->len);
+  g_object_set (batch, "model", "test-model", "template", SHEAF_DEFAULT_TEMPLATE, NULL);
+  sheaf_batch_run_async (batch, G_LIST_MODEL (store), NULL, on_batch_done, &done);
+  iterate_until (is_true, &done);
+  return G_LIST_MODEL (store);
+}
+
+/* A cell reads back as the item held it, or, when a spreadsheet would run
+ * it as a formula, with one apostrophe before it. */
+static gboolean
+assert_cell_holds (const char *cell_text, const char *held)
+{
+  held = held != NULL ? held : "";
+  if (strcmp (cell_text, held) == 0)
+    {
+      g_assert_false (held[0] == '=' || held[0] == '+' || held[0] == '@');
+      return FALSE;
+    }
+
+  g_assert_cmpint (cell_text[0], ==, '\'');
+  g_assert_cmpstr (cell_text + 1, ==, held);
+  g_assert_true (strchr ("=+@-\t\r", held[0]) != NULL);
+  return TRUE;
+}
+
+static guint
+assert_python_row (JsonArray *row, SheafItem *item, guint index)
+{
+  g_autofree char *index_str = g_strdup_printf ("%u", index);
+  guint n_guarded = 0;
+
+  g_assert_cmpuint (json_array_get_length (row), ==, 11);
+  g_assert_cmpstr (json_array_get_string_element (row, 0), ==, index_str);
+  n_guarded +=
+    assert_cell_holds (json_array_get_string_element (row, 1), sheaf_item_get_title (item));
+  n_guarded +=
+    assert_cell_holds (json_array_get_string_element (row, 2), sheaf_item_get_text (item));
+  g_assert_cmpstr (json_array_get_string_element (row, 3), ==, "done");
+  n_guarded +=
+    assert_cell_holds (json_array_get_string_element (row, 4), sheaf_item_get_response (item));
+  g_assert_cmpstr (json_array_get_string_element (row, 5), ==, "");
+  g_assert_cmpstr (json_array_get_string_element (row, 10), ==, sheaf_item_get_model (item));
+  return n_guarded;
+}
+
+static void
+test_hostile_round_trip (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "hostile.txt", hostile_lines, -1);
+  g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GListModel) items = NULL;
+  JsonArray *rows;
+  guint n_guarded = 0;
+
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("/usr/bin/python3 is not installed");
+      return;
+    }
+
+  run_cli (fixture, &result, NULL, "--lines=hostile.txt", "--output=out.csv", "--model=test-model",
+           "--base-url", fixture->anthropic_url);
+  g_assert_cmpint (result.status, ==, 0);
+
+  items = run_in_process (fixture);
+  rows = python_csv_rows (out_path, parser);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1 + g_list_model_get_n_items (items));
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
+
+      assert_contains (sheaf_item_get_response (item), "right-to-left");
+      n_guarded += assert_python_row (json_array_get_array_element (rows, i + 1), item, i + 1);
+    }
+
+  /* Titles and inputs of "=1+1", "@SUM(A1)", "+1 …" and "-2+3 …" are
+   * guarded; "- a bullet" is not. */
+  g_assert_cmpuint (n_guarded, ==, 8);
+  g_assert_cmpstr (json_array_get_string_element (json_array_get_array_element (rows, 2), 2), ==,
+                   "- a bullet [[fake fault=hostile]]");
+}
+
+/* Stopping with a signal */
+
+typedef struct
+{
+  GDataInputStream *stream;
+  GString *text;
+  gboolean eof;
+} LineReader;
+
+static void read_next_line (LineReader *reader);
+
+static void
+on_line (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  LineReader *reader = user_data;
+  g_autofree char *line =
+    g_data_input_stream_read_line_finish_utf8 (reader->stream, result, NULL, NULL);
+
+  if (line == NULL)
+    {
+      reader->eof = TRUE;
+      return;
+    }
+  g_string_append_printf (reader->text, "%s\n", line);
+  read_next_line (reader);
+}
+
+static void
+read_next_line (LineReader *reader)
+{
+  g_data_input_stream_read_line_async (reader->stream, G_PRIORITY_DEFAULT, NULL, on_line, reader);
+}
+
+typedef struct
+{
+  LineReader *reader;
+  SheafFakeProvider *fake;
+} StopCondition;
+
+/* The two fast answers are in and both hanging requests are in flight. */
+static gboolean
+ready_to_stop (gpointer data)
+{
+  StopCondition *condition = data;
+
+  return strstr (condition->reader->text->str, "2 of 4 finished") != NULL &&
+         sheaf_fake_provider_get_in_flight (condition->fake) == 2;
+}
+
+static gboolean
+reader_done (gpointer data)
+{
+  return ((LineReader *) data)->eof;
+}
+
+static void
+on_waited (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_stop_signal (Fixture *fixture, gconstpointer user_data)
+{
+  int signum = GPOINTER_TO_INT (user_data);
+  g_autofree char *lines = write_file (fixture, "in.txt",
+                                       "fast one\nslow one [[fake fault=hang]]\n"
+                                       "fast two\nslow two [[fake fault=hang]]\n",
+                                       -1);
+  g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
+  const char *args[] = { "--lines=in.txt", "--output=out.csv", "--base-url", fixture->anthropic_url,
+                         NULL };
+  g_autoptr (GSubprocess) cli =
+    spawn_cli (fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, args);
+  g_autoptr (GDataInputStream) stream =
+    g_data_input_stream_new (g_subprocess_get_stderr_pipe (cli));
+  g_autoptr (GString) text = g_string_new (NULL);
+  LineReader reader = { stream, text, FALSE };
+  StopCondition condition = { &reader, fixture->fake };
+  g_autofree char *contents = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  gboolean waited = FALSE;
+
+  read_next_line (&reader);
+  iterate_until (ready_to_stop, &condition);
+  g_subprocess_send_signal (cli, signum);
+  g_subprocess_wait_async (cli, NULL, on_waited, &waited);
+  iterate_until (is_true, &waited);
+  iterate_until (reader_done, &reader);
+
+  g_assert_cmpint (exit_status (cli), ==, 1);
+  g_assert_true (g_file_get_contents (out_path, &contents, NULL, NULL));
+  rows = parse_csv (contents);
+  g_assert_cmpuint (rows->len, ==, 5);
+  assert_done_row (rows, 1, "fast one", "fast one");
+  assert_done_row (rows, 3, "fast two", "fast two");
+  g_assert_cmpstr (cell (rows, 2, "status"), ==, "cancelled");
+  g_assert_cmpstr (cell (rows, 4, "status"), ==, "cancelled");
+  assert_summary (text->str, 2, 0);
+  assert_contains (last_line (text->str), "2 cancelled");
+}
+
+static void
+add_test (const char *path, void (*func) (Fixture *, gconstpointer), gconstpointer data)
+{
+  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down);
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  add_test ("/cli/lines", test_lines, NULL);
+  add_test ("/cli/stdin", test_stdin, NULL);
+  add_test ("/cli/csv-column", test_csv_column, NULL);
+  add_test ("/cli/files", test_files, NULL);
+  add_test ("/cli/combined-inputs", test_combined_inputs, NULL);
+  add_test ("/cli/output-file", test_output_file, NULL);
+  add_test ("/cli/template", test_template, NULL);
+  add_test ("/cli/template-without-text", test_template_without_text, NULL);
+  add_test ("/cli/openai", test_openai, NULL);
+  add_test ("/cli/local-without-key", test_local_without_key, NULL);
+  add_test ("/cli/concurrency", test_concurrency, NULL);
+  add_test ("/cli/progress", test_progress, NULL);
+  add_test ("/cli/failures", test_failures, NULL);
+  add_test ("/cli/all-fail", test_all_fail, NULL);
+  add_test ("/cli/usage-errors", test_usage_errors, NULL);
+  add_test ("/cli/key-errors", test_key_errors, NULL);
+  add_test ("/cli/hostile-round-trip", test_hostile_round_trip, NULL);
+  add_test ("/cli/sigint", test_stop_signal, GINT_TO_POINTER (SIGINT));
+  add_test ("/cli/sigterm", test_stop_signal, GINT_TO_POINTER (SIGTERM));
+
+  return g_test_run ();
+}

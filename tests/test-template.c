@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-template"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-template.h"
+
+static void
+assert_renders (const char *template_, const char *title, const char *text, const char *expected)
+{
+  g_autofree char *out = sheaf_template_render (template_, title, text);
+
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_true (g_utf8_validate (out, -1, NULL));
+}
+
+static void
+test_basic (void)
+{
+  assert_renders ("{text}", "T", "Hello", "Hello");
+  assert_renders (SHEAF_DEFAULT_TEMPLATE, "T", "Hello", "Hello");
+  assert_renders ("Summarize this article in one sentence:\n\n{text}", "T", "Body",
+                  "Summarize this article in one sentence:\n\nBody");
+  assert_renders ("# {title}\n{text}", "Report", "Body", "# Report\nBody");
+  assert_renders ("no placeholder", "T", "Body", "no placeholder");
+  assert_renders ("", "T", "Body", "");
+}
+
+static void
+test_repeated (void)
+{
+  assert_renders ("{text}|{text}|{title}|{title}", "A", "b", "b|b|A|A");
+  assert_renders ("{text}{text}{text}", NULL, "x", "xxx");
+}
+
+static void
+test_null_values (void)
+{
+  assert_renders ("Title: {title}.", NULL, "x", "Title: .");
+  assert_renders ("Text: {text}.", "T", NULL, "Text: .");
+}
+
+static void
+test_other_braces_untouched (void)
+{
+  assert_renders ("Reply as JSON: {\"name\": \"...\", \"age\": 0}\n{text}", "T", "Bob",
+                  "Reply as JSON: {\"name\": \"...\", \"age\": 0}\nBob");
+  assert_renders ("{Text} {TEXT} { text } {texts} {title {text}} {{text}}", "T", "x",
+                  "{Text} {TEXT} { text } {texts} {title x} {x}");
+  assert_renders ("{", "T", "x", "{");
+  assert_renders ("}{", "T", "x", "}{");
+  assert_renders ("{tex", "T", "x", "{tex");
+  assert_renders ("trailing {", "T", "x", "trailing {");
+}
+
+static void
+test_no_second_expansion (void)
+{
+  /* A text that itself holds a placeholder is put in as it is. */
+  assert_renders ("{title}: {text}", "{text}", "{title}", "{text}: {title}");
+}
+
+static void
+test_unicode (void)
+{
+  assert_renders (
+    "Résumé « {title} » — {text} 🚀", "Ünïcödé 日本語", "مرحبا بالعالم 👋🏽",
+    "Résumé « Ünïcödé 日本語 » — مرحبا بالعالم 👋🏽 🚀");
+  assert_renders ("{text}", "t", "\xe2\x80\x8f\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",
+                  "\xe2\x80\x8f\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
+}
+
+static void
+test_has_text (void)
+{
+  g_assert_true (sheaf_template_has_text ("{text}"));
+  g_assert_true (sheaf_template_has_text ("Summarize: {text}"));
+  g_assert_true (sheaf_template_has_text ("{title} {text} {text}"));
+  g_assert_false (sheaf_template_has_text ("{title}"));
+  g_assert_false (sheaf_template_has_text ("{Text}"));
+  g_assert_false (sheaf_template_has_text ("{ text }"));
+  g_assert_false (sheaf_template_has_text (""));
+  g_assert_false (sheaf_template_has_text (NULL));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/template/basic", test_basic);
+  g_test_add_func ("/template/repeated", test_repeated);
+  g_test_add_func ("/template/null-values", test_null_values);
+  g_test_add_func ("/template/other-braces-untouched", test_other_braces_untouched);
+  g_test_add_func ("/template/no-second-expansion", test_no_second_expansion);
+  g_test_add_func ("/template/unicode", test_unicode);
+  g_test_add_func ("/template/has-text", test_has_text);
+
+  return g_test_run ();
+}

@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "sheaf-fake-provider.h"
+#include "sheaf-preferences-window.h"
+#include "sheaf-secret.h"
+#include "sheaf-window-private.h"
+
+#define WAIT_SECONDS 20
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timed_out_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @condition holds; fails the test after
+ * WAIT_SECONDS. No sleeping: every wake-up is an event. */
+static void
+wait_until (Condition condition, gpointer data, const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("Timed out waiting for: %s", what);
+  g_source_remove (id);
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  SheafWindow *window = data;
+
+  return !window->setup_pending && !_sheaf_window_is_adding (window) &&
+         !_sheaf_window_is_running (window);
+}
+
+static gboolean
+batch_running (gpointer data)
+{
+  return sheaf_batch_get_running (_sheaf_window_get_batch (data));
+}
+
+static void
+reset_settings (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (SHEAF_SCHEMA_ID);
+  g_auto (GStrv) keys = g_settings_schema_list_keys (g_settings_schema_source_lookup (
+    g_settings_schema_source_get_default (), SHEAF_SCHEMA_ID, TRUE));
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+static SheafWindow *
+window_new (void)
+{
+  SheafWindow *window;
+
+  reset_settings ();
+  window = g_object_ref (sheaf_window_new (NULL));
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_idle, window, "the window to settle");
+  return window;
+}
+
+static void
+close_other_windows (SheafWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr (GtkWindow) other = g_list_model_get_item (toplevels, i - 1);
+      if (other != GTK_WINDOW (window))
+        gtk_window_destroy (other);
+    }
+}
+
+static void
+window_free (SheafWindow *window)
+{
+  wait_until (window_idle, window, "the window to be idle");
+  close_other_windows (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* Points the window at @fake as an OpenAI-compatible server on this machine,
+ * which needs no key. The prompt is the text itself. */
+static void
+use_fake (SheafWindow *window, SheafFakeProvider *fake, guint retries)
+{
+  GSettings *settings = _sheaf_window_get_settings (window);
+  g_autofree char *url = sheaf_fake_provider_dup_base_url (fake, SHEAF_PROVIDER_KIND_OPENAI);
+
+  g_settings_set_string (settings, "provider", "openai");
+  g_settings_set_string (settings, "base-url", url);
+  g_settings_set_string (settings, "template", "{text}");
+  g_settings_set_uint (settings, "retries", retries);
+}
+
+static SheafItem *
+item_at (SheafWindow *window, guint position)
+{
+  g_autoptr (SheafItem) item = g_list_model_get_item (_sheaf_window_get_items (window), position);
+
+  return item; /* the list keeps it alive */
+}
+
+static guint
+count_state (SheafWindow *window, SheafItemState state)
+{
+  GListModel *items = _sheaf_window_get_items (window);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    n += sheaf_item_get_state (item_at (window, i)) == state;
+  return n;
+}
+
+/* Widgets by what a person (or a screen reader) reads on them. */
+
+static GtkWidget *
+find_button (GtkWidget *root, const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), name) == 0 ||
+           g_strcmp0 (gtk_widget_get_tooltip_text (child), name) == 0))
+        return child;
+      found = find_button (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+action_enabled (SheafWindow *window, const char *label)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (window), label);
+
+  g_assert_nonnull (button);
+  return gtk_widget_get_sensitive (button);
+}
+
+/* Tests */
+
+static void
+test_empty_then_items (void)
+{
+  SheafWindow *window = window_new ();
+  GListModel *items = _sheaf_window_get_items (window);
+
+  g_assert_true (ADW_IS_STATUS_PAGE (_sheaf_window_get_main_page (window)));
+  g_assert_false (action_enabled (window, "Run"));
+
+  g_assert_cmpuint (_sheaf_window_add_pasted_text (window, "First one.\n\nSecond\none.\n\n\nThird.",
+                                                   SHEAF_SPLIT_PARAGRAPHS),
+                    ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 3);
+  g_assert_cmpstr (sheaf_item_get_text (item_at (window, 1)), ==, "Second\none.");
+  g_assert_false (ADW_IS_STATUS_PAGE (_sheaf_window_get_main_page (window)));
+  g_assert_true (action_enabled (window, "Run"));
+  g_assert_false (action_enabled (window, "Stop"));
+  g_assert_cmpstr (_sheaf_window_get_last_toast (window), ==, "Added 3 texts");
+
+  g_assert_cmpuint (_sheaf_window_add_pasted_text (window, "a\nb\n", SHEAF_SPLIT_LINES), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 5);
+
+  /* Remove and undo through the toast's button, move, clear. */
+  _sheaf_window_move_item (window, item_at (window, 4), -1);
+  g_assert_cmpstr (sheaf_item_get_text (item_at (window, 3)), ==, "b");
+  _sheaf_window_clear_all (window);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 0);
+  g_assert_true (ADW_IS_STATUS_PAGE (_sheaf_window_get_main_page (window)));
+
+  window_free (window);
+}
+
+static GFile *
+write_file (const char *dir, const char *name, const char *contents, gsize length)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, (gssize) length, NULL));
+  return g_file_new_for_path (path);
+}
+
+static gboolean
+not_adding (gpointer data)
+{
+  return !_sheaf_window_is_adding (data);
+}
+
+static void
+test_refuse_bad_files (void)
+{
+  SheafWindow *window = window_new ();
+  g_autofree char *dir = g_dir_make_tmp ("sheaf-ui-XXXXXX", NULL);
+  GFile *files[3];
+
+  files[0] = write_file (dir, "good.txt", "A good text.\n", 13);
+  files[1] = write_file (dir, "empty.txt", "  \n", 3);
+  files[2] = write_file (dir, "notes.md", "More notes.", 11);
+  sheaf_window_add_files (window, files, 3);
+  wait_until (not_adding, window, "the files to be read");
+
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
+  g_assert_cmpstr (sheaf_item_get_title (item_at (window, 0)), ==, "good");
+  g_assert_cmpstr (sheaf_item_get_title (item_at (window, 1)), ==, "notes");
+  g_assert_nonnull (strstr (_sheaf_window_get_last_toast (window), "empty.txt"));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_file_delete (files[i], NULL, NULL);
+      g_object_unref (files[i]);
+    }
+
+  files[0] = write_file (dir, "picture.bin", "\x89PNG\0\0\0\rIHDR", 12);
+  sheaf_window_add_files (window, files, 1);
+  wait_until (not_adding, window, "the binary file to be read");
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
+  g_assert_nonnull (strstr (_sheaf_window_get_last_toast (window), "picture.bin"));
+  g_file_delete (files[0], NULL, NULL);
+  g_object_unref (files[0]);
+  g_rmdir (dir);
+
+  window_free (window);
+}
+
+typedef struct
+{
+  SheafWindow *window;
+  guint n_done;
+} RunDone;
+
+static gboolean
+run_finished (gpointer data)
+{
+  RunDone *run = data;
+  SheafBatch *batch = _sheaf_window_get_batch (run->window);
+
+  return !_sheaf_window_is_running (run->window) && sheaf_batch_get_n_done (batch) == run->n_done;
+}
+
+static gboolean
+run_over (gpointer data)
+{
+  return !_sheaf_window_is_running (data);
+}
+
+static gboolean
+toast_starts_with (gpointer data)
+{
+  SheafWindow *window = g_object_get_data (data, "window");
+  const char *prefix = g_object_get_data (data, "prefix");
+  const char *toast = _sheaf_window_get_last_toast (window);
+
+  return toast != NULL && g_str_has_prefix (toast, prefix);
+}
+
+static void
+wait_for_toast (SheafWindow *window, const char *prefix)
+{
+  g_autoptr (GObject) data = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_object_set_data (data, "window", window);
+  g_object_set_data (data, "prefix", (gpointer) prefix);
+  wait_until (toast_starts_with, data, prefix);
+}
+
+static void
+record_state (SheafItem *item, GParamSpec *pspec, GString *states)
+{
+  g_string_append_printf (states, "%s ", sheaf_item_state_to_string (sheaf_item_get_state (item)));
+}
+
+static void
+test_run (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  g_autoptr (GString) states = g_string_new ("queued ");
+  RunDone run = { window, 6 };
+
+  sheaf_fake_provider_set_latency_ms (fake, 30);
+  use_fake (window, fake, 0);
+  g_settings_set_uint (_sheaf_window_get_settings (window), "concurrency", 2);
+  _sheaf_window_add_pasted_text (window, "one\ntwo\nthree\nfour\nfive\nsix", SHEAF_SPLIT_LINES);
+  g_signal_connect (item_at (window, 5), "notify::state", G_CALLBACK (record_state), states);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  wait_until (batch_running, window, "the run to start");
+  g_assert_false (action_enabled (window, "Run"));
+  g_assert_true (action_enabled (window, "Stop"));
+  wait_until (run_finished, &run, "six answers");
+
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 6);
+  g_assert_cmpstr (states->str, ==, "queued running done ");
+  g_assert_true (g_str_has_prefix (sheaf_item_get_response (item_at (window, 2)), "Echo: three"));
+  g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (fake), <=, 2);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "four"), ==, 1);
+  g_assert_nonnull (strstr (gtk_label_get_label (window->counts_label), "6 done · 0 failed"));
+  wait_for_toast (window, "Finished in");
+  g_assert_true (action_enabled (window, "Run"));
+  g_assert_false (action_enabled (window, "Retry Failed"));
+
+  g_signal_handlers_disconnect_by_func (item_at (window, 5), record_state, states);
+  window_free (window);
+}
+
+static gboolean
+some_done (gpointer data)
+{
+  RunDone *run = data;
+
+  return sheaf_batch_get_n_done (_sheaf_window_get_batch (run->window)) >= run->n_done;
+}
+
+static void
+test_stop (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  RunDone run = { window, 2 };
+
+  sheaf_fake_provider_set_latency_ms (fake, 10000);
+  use_fake (window, fake, 0);
+  g_settings_set_uint (_sheaf_window_get_settings (window), "concurrency", 10);
+  _sheaf_window_add_pasted_text (window,
+                                 "fast [[fake latency=10]]\nslow 1\nslow 2\n"
+                                 "also fast [[fake latency=10]]\nslow 3",
+                                 SHEAF_SPLIT_LINES);
+
+  _sheaf_window_run_now (window, FALSE);
+  wait_until (some_done, &run, "the fast answers");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  wait_until (run_over, window, "the run to stop");
+
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 2);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_CANCELLED), ==, 3);
+  g_assert_nonnull (sheaf_item_get_response (item_at (window, 3)));
+  g_assert_true (action_enabled (window, "Retry Failed"));
+  g_assert_false (action_enabled (window, "Stop"));
+
+  window_free (window);
+}
+
+static void
+test_retry_failed (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  const char *flaky = "flaky [[fake status=500 times=1]]";
+  RunDone run = { window, 2 };
+
+  sheaf_fake_provider_set_latency_ms (fake, 5);
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "fine\nflaky [[fake status=500 times=1]]\nalso fine",
+                                 SHEAF_SPLIT_LINES);
+
+  _sheaf_window_run_now (window, FALSE);
+  wait_until (run_finished, &run, "the first run");
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 1);
+  g_assert_cmpuint (sheaf_item_get_state (item_at (window, 1)), ==, SHEAF_ITEM_STATE_FAILED);
+  g_assert_true (action_enabled (window, "Retry Failed"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.retry-failed", NULL));
+  run.n_done = 1;
+  wait_until (batch_running, window, "the retry to start");
+  wait_until (run_finished, &run, "the retry");
+
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 3);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, flaky), ==, 2);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "fine"), ==, 1);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "also fine"), ==, 1);
+
+  window_free (window);
+}
+
+static void
+test_export (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  g_autofree char *dir = g_dir_make_tmp ("sheaf-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "results.csv", NULL);
+  g_autofree char *bad_path = g_build_filename (dir, "missing", "results.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFile) bad_file = g_file_new_for_path (bad_path);
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  RunDone run = { window, 2 };
+
+  sheaf_fake_provider_set_latency_ms (fake, 5);
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "comma, \"quote\"\nsecond", SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+  wait_until (run_finished, &run, "the run");
+
+  _sheaf_window_export_to_file (window, file);
+  wait_for_toast (window, "Saved");
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  rows = sheaf_csv_parse (contents, length, NULL);
+  g_assert_nonnull (rows);
+  g_assert_cmpuint (rows->len, ==, 3);
+  g_assert_cmpstr (((char **) rows->pdata[0])[0], ==, "index");
+  g_assert_cmpstr (((char **) rows->pdata[1])[2], ==, "comma, \"quote\"");
+  g_assert_cmpstr (((char **) rows->pdata[1])[3], ==, "done");
+
+  /* A folder that does not exist: said in plain words, nothing lost. */
+  _sheaf_window_export_to_file (window, bad_file);
+  wait_for_toast (window, "The table was not saved");
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
+  g_assert_nonnull (sheaf_item_get_response (item_at (window, 0)));
+
+  g_unlink (path);
+  g_rmdir (dir);
+  window_free (window);
+}
+
+static void
+test_provider_down (void)
+{
+  SheafFakeProvider *fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  RunDone run = { window, 0 };
+
+  use_fake (window, fake, 0);
+  /* Nothing listens on that port any more. */
+  g_object_unref (fake);
+  _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
+
+  _sheaf_window_run_now (window, FALSE);
+  wait_until (batch_running, window, "the run to start");
+  wait_until (run_finished, &run, "the run");
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 2);
+  g_assert_nonnull (sheaf_item_get_error_message (item_at (window, 0)));
+  g_assert_cmpstr (sheaf_item_get_error_message (item_at (window, 0)), !=, "");
+
+  /* The window keeps working. */
+  g_assert_cmpuint (_sheaf_window_add_pasted_text (window, "three", SHEAF_SPLIT_LINES), ==, 1);
+  g_assert_true (action_enabled (window, "Run"));
+  g_assert_true (action_enabled (window, "Retry Failed"));
+
+  window_free (window);
+}
+
+static void
+test_accessible_names (void)
+{
+  SheafWindow *window = window_new ();
+  const char *names[] = { "Run",         "Stop",         "Add Files…", "Paste Text",
+                          "Export CSV…", "Retry Failed", "Preferences" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (find_button (GTK_WIDGET (window), names[i]) == NULL)
+      g_error ("No button is named “%s”", names[i]);
+
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (window->concurrency_spin),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Concurrency");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (window->template_view),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Template");
+
+  window_free (window);
+}
+
+static void
+test_preferences (void)
+{
+  SheafWindow *window = window_new ();
+  GSettings *settings = _sheaf_window_get_settings (window);
+  SheafPreferencesWindow *prefs = g_object_ref (sheaf_preferences_window_new (GTK_WINDOW (window)));
+  g_autofree char *provider = NULL;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  /* Choosing a local server preset writes provider and base URL. */
+  g_settings_set_string (settings, "provider", "openai");
+  g_settings_set_string (settings, "base-url", "http://localhost:1234/v1");
+  g_settings_set_string (settings, "base-url", "http://localhost:11434/v1");
+  provider = g_settings_get_string (settings, "provider");
+  g_assert_cmpstr (provider, ==, "openai");
+
+  /* Let the keyring look-up (turned off here) report back. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  window_free (window);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  sheaf_secret_set_enabled (FALSE);
+
+  g_test_add_func ("/window/empty-then-items", test_empty_then_items);
+  g_test_add_func ("/window/refuse-bad-files", test_refuse_bad_files);
+  g_test_add_func ("/window/run", test_run);
+  g_test_add_func ("/window/stop", test_stop);
+  g_test_add_func ("/window/retry-failed", test_retry_failed);
+  g_test_add_func ("/window/export", test_export);
+  g_test_add_func ("/window/provider-down", test_provider_down);
+  g_test_add_func ("/window/accessible-names", test_accessible_names);
+  g_test_add_func ("/window/preferences", test_preferences);
+
+  return g_test_run ();
+}
