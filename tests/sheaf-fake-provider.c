@@ -47,6 +47,7 @@ typedef struct
   gint64 retry_after_date;
   gint64 latency;
   gint64 times;
+  const char *model; /* interned */
 } Directive;
 
 /* What one request asked for. */
@@ -348,6 +349,8 @@ directive_set (Directive *directive, const char *key, const char *value)
     directive->latency = MAX (number, 0);
   else if (g_str_equal (key, "times"))
     directive->times = MAX (number, 0);
+  else if (g_str_equal (key, "model"))
+    directive->model = g_intern_string (value);
 }
 
 /* Reads "[[fake k=v k=v]]" out of @prompt. Returns FALSE when there is none. */
@@ -359,7 +362,7 @@ directive_parse (const char *prompt, Directive *directive)
   g_autofree char *inner = NULL;
   g_auto (GStrv) words = NULL;
 
-  *directive = (Directive){ -1, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, -1, -1 };
+  *directive = (Directive){ -1, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, -1, -1, NULL };
   if (start == NULL || (end = strstr (start, "]]")) == NULL)
     return FALSE;
 
@@ -947,7 +950,14 @@ handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GByte
 
   pending = pending_new (self, msg);
   if (!key_accepted (self, msg, api))
-    directive = (Directive){ 401, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, directive.latency, -1 };
+    directive =
+      (Directive){ 401, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, directive.latency, -1, NULL };
+  /* Real providers often answer an alias with a dated model name. */
+  if (directive.model != NULL)
+    {
+      g_free (request.model);
+      request.model = g_strdup (directive.model);
+    }
   plan_reply (self, pending, &request, &directive);
   plan_headers (self, pending, &directive);
   pending_start (pending, directive.latency >= 0 ? (guint) MIN (directive.latency, G_MAXUINT)
@@ -1063,10 +1073,35 @@ sheaf_fake_provider_init (SheafFakeProvider *self)
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) pending_free, NULL);
 }
 
+/* soup_server_listen_local() leaves the backlog at GLib's default of 10:
+ * when a thousand connections open at once, the kernel drops those beyond
+ * it and each client waits a second or more before it tries again. */
+#define LISTEN_BACKLOG 1024
+
+/* A socket listening on 127.0.0.1:@port (0: any free port). */
+static GSocket *
+listen_socket_new (guint port, GError **error)
+{
+  g_autoptr (GSocket) sock =
+    g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, (guint16) port);
+
+  if (sock == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+  /* SO_REUSEADDR, as libsoup sets it: a fixed port is free again at once
+   * after the last server on it stopped. */
+  if (!g_socket_bind (sock, address, TRUE, error) || !g_socket_listen (sock, error))
+    return NULL;
+  return g_steal_pointer (&sock);
+}
+
 SheafFakeProvider *
 sheaf_fake_provider_new (guint port, GError **error)
 {
   g_autoptr (SheafFakeProvider) self = g_object_new (SHEAF_TYPE_FAKE_PROVIDER, NULL);
+  g_autoptr (GSocket) sock = NULL;
   g_autoslist (GUri) uris = NULL;
 
   g_return_val_if_fail (port <= G_MAXUINT16, NULL);
@@ -1074,7 +1109,8 @@ sheaf_fake_provider_new (guint port, GError **error)
 
   self->server = soup_server_new ("server-header", "sheaf-fake-provider ", NULL);
   soup_server_add_handler (self->server, NULL, server_callback, self, NULL);
-  if (!soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+  sock = listen_socket_new (port, error);
+  if (sock == NULL || !soup_server_listen_socket (self->server, sock, 0, error))
     return NULL;
 
   uris = soup_server_get_uris (self->server);

@@ -45,6 +45,8 @@ G_BEGIN_DECLS
  *                     newlines, CRLF, emoji, right-to-left script and
  *                     cells that look like formulas (=, +, @, -)
  *   latency=MS        this request's latency instead of "latency-ms"
+ *   model=NAME        the reply names NAME as the model that answered
+ *                     (by default the model asked for)
  *   times=N           the directive applies to the first N requests that
  *                     carry this exact prompt; later ones succeed
  *                     (default: every request)

@@ -9,17 +9,7 @@
 #include "sheaf-error.h"
 #include "sheaf-fake-provider.h"
 #include "sheaf-http.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define UNDER_SANITIZER 1
-#endif
-#endif
-
-/* How long any wait in these tests may take before it counts as a hang. */
-#define WAIT_SECONDS 20
+#include "sheaf-test-utils.h"
 
 /* One batch against one fake server, for one kind of provider. */
 typedef struct
@@ -97,29 +87,6 @@ item_at (Fixture *f, guint position)
   return item; /* owned by the store */
 }
 
-static gboolean
-deadline_cb (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @condition holds, failing after WAIT_SECONDS. */
-#define WAIT_UNTIL(condition)                                                                      \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gboolean expired_ = FALSE;                                                                     \
-    guint id_ = g_timeout_add_seconds (WAIT_SECONDS, deadline_cb, &expired_);                      \
-    while (!(condition) && !expired_)                                                              \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    if (expired_)                                                                                  \
-      g_error ("Timed out waiting for: %s", #condition);                                           \
-    g_source_remove (id_);                                                                         \
-  }                                                                                                \
-  G_STMT_END
-
 static void
 run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -144,7 +111,7 @@ static void
 run (Fixture *f)
 {
   start (f);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_no_error (f->error);
   g_assert_true (f->succeeded);
   g_assert_false (sheaf_batch_get_running (f->batch));
@@ -199,17 +166,35 @@ test_max_in_flight (gconstpointer data)
 {
   g_autoptr (Fixture) f = fixture_new (kind_of (data));
 
-  /* Beyond libsoup's default of 2 per host and 10 in all. */
-  sheaf_fake_provider_set_latency_ms (f->fake, 50);
+  /* Beyond libsoup's default of 2 per host and 10 in all. Requests that are
+   * never answered keep their permits, so exactly K are in flight however
+   * slowly a busy machine sends them. */
   sheaf_batch_set_concurrency (f->batch, 50);
+  add_items (f, 60, "[[fake fault=hang]]");
+  start (f);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 50);
+  sheaf_test_drain ();
+  g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), ==, 50);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 50);
+  sheaf_batch_stop (f->batch);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 0);
+
+  /* Answered, they free their permits for the rest. */
+  g_list_store_remove_all (f->items);
+  sheaf_fake_provider_reset_counters (f->fake);
+  sheaf_fake_provider_set_latency_ms (f->fake, 50);
   add_items (f, 200, NULL);
   run (f);
 
-  g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), ==, 50);
+  g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), <=, 50);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 200);
   g_assert_cmpuint (sheaf_fake_provider_get_n_connections (f->fake), <=, 50);
   g_assert_cmpuint (sheaf_batch_get_n_done (f->batch), ==, 200);
   g_assert_cmpuint (sheaf_batch_get_n_failed (f->batch), ==, 0);
+  /* Four rounds of 50 ms at the least: no more than K went out at once.
+   * How close to that it comes is the benchmark's business. */
+  g_assert_cmpfloat (sheaf_batch_get_elapsed (f->batch), >=, 4 * 0.05);
 }
 
 static void
@@ -222,14 +207,14 @@ test_raise_concurrency (gconstpointer data)
   add_items (f, 12, NULL);
   start (f);
 
-  WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 2);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 2);
   sheaf_batch_set_concurrency (f->batch, 8);
 
   /* Six more go out at once, not as the first two come back. */
-  WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 8);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 8);
   g_assert_cmpuint (sheaf_batch_get_n_done (f->batch) + sheaf_batch_get_n_failed (f->batch), ==, 0);
 
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_true (f->succeeded);
   g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), ==, 8);
   g_assert_cmpuint (sheaf_batch_get_n_done (f->batch), ==, 12);
@@ -241,17 +226,24 @@ test_failure_does_not_stop_the_rest (gconstpointer data)
   g_autoptr (Fixture) f = fixture_new (kind_of (data));
   SheafItem *bad;
 
-  add_items (f, 4, NULL);
+  /* The provider answers with a more precise name than the one asked. */
+  g_object_set (f->batch, "model", "asked-model", NULL);
+  add_items (f, 4, "[[fake model=answered-model]]");
   bad = add_item (f, "Broken [[fake status=400]]");
-  add_items (f, 5, NULL);
+  add_items (f, 5, "[[fake model=answered-model]]");
   run (f);
 
   assert_item (bad, SHEAF_ITEM_STATE_FAILED, 1, 400);
   g_assert_nonnull (sheaf_item_get_error_message (bad));
   g_assert_null (sheaf_item_get_response (bad));
+  /* A failed row still says which model it was meant for. */
+  g_assert_cmpstr (sheaf_item_get_model (bad), ==, "asked-model");
   for (guint i = 0; i < 10; i++)
     if (item_at (f, i) != bad)
-      assert_item (item_at (f, i), SHEAF_ITEM_STATE_DONE, 1, 200);
+      {
+        assert_item (item_at (f, i), SHEAF_ITEM_STATE_DONE, 1, 200);
+        g_assert_cmpstr (sheaf_item_get_model (item_at (f, i)), ==, "answered-model");
+      }
 
   g_assert_cmpuint (sheaf_batch_get_n_done (f->batch), ==, 9);
   g_assert_cmpuint (sheaf_batch_get_n_failed (f->batch), ==, 1);
@@ -294,12 +286,12 @@ test_retry_state (gconstpointer data)
   double retry_seconds = 0.0;
 
   start (f);
-  WAIT_UNTIL (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RETRYING);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RETRYING);
   retry_seconds = sheaf_item_get_retry_seconds (item);
   g_assert_cmpfloat_with_epsilon (retry_seconds, 0.15, 1e-9);
   g_assert_nonnull (sheaf_item_get_error_message (item));
   g_assert_cmpuint (sheaf_item_get_http_status (item), ==, 503);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
 
   assert_item (item, SHEAF_ITEM_STATE_DONE, 2, 200);
   g_assert_cmpfloat (sheaf_item_get_retry_seconds (item), ==, 0.0);
@@ -312,7 +304,7 @@ run_both (Fixture *fixtures[2])
 {
   for (guint i = 0; i < 2; i++)
     start (fixtures[i]);
-  WAIT_UNTIL (fixtures[0]->finished && fixtures[1]->finished);
+  SHEAF_TEST_WAIT_UNTIL (fixtures[0]->finished && fixtures[1]->finished);
   for (guint i = 0; i < 2; i++)
     {
       g_assert_no_error (fixtures[i]->error);
@@ -391,6 +383,9 @@ test_not_retried (gconstpointer data)
   g_assert_cmpuint (server_attempts (f, not_found), ==, 1);
   g_assert_null (strstr (sheaf_item_get_error_message (quota), "tried"));
   g_assert_cmpuint (sheaf_batch_get_n_failed (f->batch), ==, 4);
+  /* No model was set: a failed row names the provider's default. */
+  g_assert_cmpstr (sheaf_item_get_model (unauthorized), ==,
+                   sheaf_provider_kind_default_model (f->kind));
 }
 
 static void
@@ -404,13 +399,13 @@ test_stop (gconstpointer data)
   add_items (f, 15, "[[fake latency=5000]]");
   start (f);
 
-  WAIT_UNTIL (sheaf_batch_get_n_done (f->batch) == 5 &&
-              sheaf_fake_provider_get_in_flight (f->fake) == 5);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_batch_get_n_done (f->batch) == 5 &&
+                         sheaf_fake_provider_get_in_flight (f->fake) == 5);
   stopped_at = g_get_monotonic_time ();
   sheaf_batch_stop (f->batch);
   /* Stopping never completes the run inside stop(). */
   g_assert_false (f->finished);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
 
   g_assert_no_error (f->error);
   g_assert_true (f->succeeded);
@@ -432,7 +427,7 @@ test_stop (gconstpointer data)
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 10);
 
   /* The server sees the requests in flight go away. */
-  WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 0);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 0);
 }
 
 static void
@@ -444,9 +439,9 @@ test_stop_while_waiting_to_retry (void)
 
   /* Stopping through the cancellable given to run_async() works too. */
   sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), cancellable, run_cb, f);
-  WAIT_UNTIL (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RETRYING);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RETRYING);
   g_cancellable_cancel (cancellable);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
 
   g_assert_no_error (f->error);
   g_assert_true (f->succeeded);
@@ -480,7 +475,7 @@ test_timeout (void)
       g_assert_cmpfloat (seconds, <, 1.5);
       assert_item (fine[i], SHEAF_ITEM_STATE_DONE, 1, 200);
       /* The request was given up on the wire, not only forgotten. */
-      WAIT_UNTIL (sheaf_fake_provider_get_in_flight (both[i]->fake) == 0);
+      SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (both[i]->fake) == 0);
     }
 }
 
@@ -648,7 +643,7 @@ test_run_errors (void)
   sheaf_batch_set_provider (f->batch, insecure);
   sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
   g_assert_false (f->finished);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_error (f->error, SHEAF_ERROR, SHEAF_ERROR_INSECURE);
   g_assert_false (f->succeeded);
   g_assert_cmpint (sheaf_item_get_state (item), ==, SHEAF_ITEM_STATE_DONE);
@@ -657,17 +652,17 @@ test_run_errors (void)
   f->finished = FALSE;
   g_clear_error (&f->error);
   sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_error (f->error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
 
   /* One run at a time. */
   sheaf_batch_set_provider (f->batch, good);
   start (f);
   sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, &second);
-  WAIT_UNTIL (second.finished);
+  SHEAF_TEST_WAIT_UNTIL (second.finished);
   g_assert_error (second.error, SHEAF_ERROR, SHEAF_ERROR_FAILED);
   g_clear_error (&second.error);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_true (f->succeeded);
   g_assert_cmpint (sheaf_item_get_state (item), ==, SHEAF_ITEM_STATE_DONE);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 1);
@@ -703,53 +698,11 @@ test_empty (void)
 
   sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
   g_assert_false (f->finished);
-  WAIT_UNTIL (f->finished);
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_true (f->succeeded);
   g_assert_false (sheaf_batch_get_running (f->batch));
   g_assert_cmpuint (sheaf_batch_get_n_total (f->batch), ==, 0);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 0);
-}
-
-/* Runs @n items @k at a time against a server answering in @latency_ms, and
- * returns how much longer than the ideal it took (0.05: 5 % longer). */
-static double
-measure_overhead (guint n, guint k, guint latency_ms)
-{
-  g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
-  double ideal = (double) n / k * latency_ms / 1000.0;
-  double elapsed;
-
-  sheaf_fake_provider_set_latency_ms (f->fake, latency_ms);
-  sheaf_batch_set_concurrency (f->batch, k);
-  add_items (f, n, NULL);
-  run (f);
-
-  elapsed = sheaf_batch_get_elapsed (f->batch);
-  g_test_message ("%u items, K=%u, %u ms each: %.3f s for an ideal %.3f s (%+.1f%%)", n, k,
-                  latency_ms, elapsed, ideal, (elapsed / ideal - 1.0) * 100.0);
-  g_assert_cmpuint (sheaf_batch_get_n_done (f->batch), ==, n);
-  g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), ==, k);
-  g_assert_cmpfloat (elapsed, >=, ideal);
-  return elapsed / ideal - 1.0;
-}
-
-static void
-test_speed (void)
-{
-  double best = G_MAXDOUBLE;
-
-  /* The best of up to three runs, so that a test running beside this one
-   * on a busy machine does not decide. */
-  for (guint i = 0; i < 3 && best > 0.05; i++)
-    {
-      double overhead = measure_overhead (1000, 50, 100);
-
-      best = MIN (best, overhead);
-    }
-
-#ifndef UNDER_SANITIZER
-  g_assert_cmpfloat (best, <=, 0.05);
-#endif
 }
 
 static void
@@ -790,7 +743,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/batch/run-errors", test_run_errors);
   g_test_add_func ("/batch/empty", test_empty);
   g_test_add_func ("/batch/http-session", test_http_session);
-  g_test_add_func ("/batch/speed", test_speed);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 
 #include "sheaf-core.h"
 #include "sheaf-fake-provider.h"
+#include "sheaf-test-utils.h"
 
 /*
  * End-to-end tests of sheaf-cli ($SHEAF_CLI): each runs it as a subprocess
@@ -65,8 +66,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
     sheaf_fake_provider_dup_base_url (fixture->fake, SHEAF_PROVIDER_KIND_ANTHROPIC);
   fixture->openai_url =
     sheaf_fake_provider_dup_base_url (fixture->fake, SHEAF_PROVIDER_KIND_OPENAI);
-  fixture->dir = g_dir_make_tmp ("sheaf-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = sheaf_test_make_tmp_dir ("sheaf-cli-XXXXXX");
   fixture->anthropic_key = API_KEY;
   fixture->openai_key = API_KEY;
 }
@@ -74,16 +74,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-
-      g_assert_no_errno (g_file_test (path, G_FILE_TEST_IS_DIR) ? g_rmdir (path) : g_remove (path));
-    }
-  g_assert_no_errno (g_rmdir (fixture->dir));
+  sheaf_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->anthropic_url);
   g_free (fixture->openai_url);
@@ -93,46 +84,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 static char *
 write_file (Fixture *fixture, const char *name, const char *data, gssize length)
 {
-  char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autoptr (GError) error = NULL;
-
-  g_file_set_contents (path, data, length, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-/* Turning the main loop */
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Turns the main loop until @condition holds; fails the test after
- * TIMEOUT_SECONDS instead of hanging. */
-static void
-iterate_until (Condition condition, gpointer data)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
+  return sheaf_test_write_file (fixture->dir, name, data, length);
 }
 
 /* Running sheaf-cli */
@@ -203,7 +155,7 @@ run_cliv (Fixture *fixture, CliResult *result, const char *input, const char *co
     args);
 
   g_subprocess_communicate_utf8_async (subprocess, input, NULL, on_communicated, result);
-  iterate_until (is_true, &result->finished);
+  sheaf_test_wait_for_flag (&result->finished, TIMEOUT_SECONDS, "sheaf-cli to finish");
   if (g_test_verbose ())
     g_test_message ("exit %d, stderr:\n%s", result->status, result->err);
 }
@@ -264,13 +216,6 @@ assert_summary (const char *err, guint done, guint failed)
 
   if (!g_regex_match_simple (pattern, summary, 0, 0))
     g_error ("summary line “%s” does not match %s", summary, pattern);
-}
-
-static void
-assert_contains (const char *haystack, const char *needle)
-{
-  if (haystack == NULL || strstr (haystack, needle) == NULL)
-    g_error ("“%s” does not contain “%s”", haystack, needle);
 }
 
 static void
@@ -446,9 +391,9 @@ test_template (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (
     sheaf_fake_provider_get_attempts (fixture->fake, "Summarize “beta”: beta {json}"), ==, 1);
   body = sheaf_fake_provider_get_last_body (fixture->fake);
-  assert_contains (body, "Be brief.");
-  assert_contains (body, "test-model");
-  assert_contains (body, "77");
+  sheaf_test_assert_contains (body, "Be brief.");
+  sheaf_test_assert_contains (body, "test-model");
+  sheaf_test_assert_contains (body, "77");
   g_assert_cmpstr (soup_message_headers_get_one (
                      sheaf_fake_provider_get_last_headers (fixture->fake), "x-api-key"),
                    ==, API_KEY);
@@ -468,8 +413,8 @@ test_template_without_text (Fixture *fixture, gconstpointer user_data)
            fixture->anthropic_url);
 
   g_assert_cmpint (result.status, ==, 0);
-  assert_contains (result.err, "warning");
-  assert_contains (result.err, "{text}");
+  sheaf_test_assert_contains (result.err, "warning");
+  sheaf_test_assert_contains (result.err, "{text}");
   g_assert_cmpuint (sheaf_fake_provider_get_attempts (fixture->fake, "Tell me a joke"), ==, 1);
 }
 
@@ -553,7 +498,7 @@ test_progress (Fixture *fixture, gconstpointer user_data)
     if (strstr (err_lines[i], " of 25 finished") != NULL)
       n_progress++;
   g_assert_cmpuint (n_progress, ==, 10);
-  assert_contains (result.err, "25 of 25 finished");
+  sheaf_test_assert_contains (result.err, "25 of 25 finished");
   assert_summary (result.err, 25, 0);
 }
 
@@ -667,7 +612,7 @@ test_usage_errors (Fixture *fixture, gconstpointer user_data)
       g_assert_cmpint (result.status, ==, 2);
       g_assert_cmpstr (result.out, ==, "");
       for (guint j = 0; j < G_N_ELEMENTS (c->says) && c->says[j] != NULL; j++)
-        assert_contains (result.err, c->says[j]);
+        sheaf_test_assert_contains (result.err, c->says[j]);
     }
 
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 0);
@@ -680,7 +625,7 @@ assert_key_error (Fixture *fixture, const char *const *args, const char *says)
 
   run_cliv (fixture, &result, NULL, args);
   g_assert_cmpint (result.status, ==, 2);
-  assert_contains (result.err, says);
+  sheaf_test_assert_contains (result.err, says);
 }
 
 /* None of these sends anything: they are refused before a request. */
@@ -768,7 +713,7 @@ run_in_process (Fixture *fixture)
   g_list_store_splice (store, 0, 0, items->pdata, items->len);
   g_object_set (batch, "model", "test-model", "template", SHEAF_DEFAULT_TEMPLATE, NULL);
   sheaf_batch_run_async (batch, G_LIST_MODEL (store), NULL, on_batch_done, &done);
-  iterate_until (is_true, &done);
+  sheaf_test_wait_for_flag (&done, TIMEOUT_SECONDS, "the run in this process");
   return G_LIST_MODEL (store);
 }
 
@@ -838,7 +783,7 @@ test_hostile_round_trip (Fixture *fixture, gconstpointer user_data)
     {
       g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
 
-      assert_contains (sheaf_item_get_response (item), "right-to-left");
+      sheaf_test_assert_contains (sheaf_item_get_response (item), "right-to-left");
       n_guarded += assert_python_row (json_array_get_array_element (rows, i + 1), item, i + 1);
     }
 
@@ -937,11 +882,12 @@ test_stop_signal (Fixture *fixture, gconstpointer user_data)
   gboolean waited = FALSE;
 
   read_next_line (&reader);
-  iterate_until (ready_to_stop, &condition);
+  sheaf_test_wait_until (ready_to_stop, &condition, TIMEOUT_SECONDS,
+                         "two answers in and two requests in flight");
   g_subprocess_send_signal (cli, signum);
   g_subprocess_wait_async (cli, NULL, on_waited, &waited);
-  iterate_until (is_true, &waited);
-  iterate_until (reader_done, &reader);
+  sheaf_test_wait_for_flag (&waited, TIMEOUT_SECONDS, "sheaf-cli to exit");
+  sheaf_test_wait_until (reader_done, &reader, TIMEOUT_SECONDS, "the end of sheaf-cli’s output");
 
   g_assert_cmpint (exit_status (cli), ==, 1);
   g_assert_true (g_file_get_contents (out_path, &contents, NULL, NULL));
@@ -952,7 +898,7 @@ test_stop_signal (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (cell (rows, 2, "status"), ==, "cancelled");
   g_assert_cmpstr (cell (rows, 4, "status"), ==, "cancelled");
   assert_summary (text->str, 2, 0);
-  assert_contains (last_line (text->str), "2 cancelled");
+  sheaf_test_assert_contains (last_line (text->str), "2 cancelled");
 }
 
 static void

@@ -7,12 +7,12 @@
 
 #include "sheaf-csv.h"
 
-#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
 #include "sheaf-error.h"
 #include "sheaf-item.h"
+#include "sheaf-test-utils.h"
 
 #define HEADER                                                                                     \
   "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model\r\n"
@@ -192,13 +192,12 @@ test_write_file (void)
 {
   g_autoptr (GListModel) items = make_items ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("sheaf-csv-XXXXXX", &error);
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-csv-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "out.csv", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *contents = NULL;
   gsize length;
 
-  g_assert_no_error (error);
   g_assert_true (g_file_set_contents (path, "old contents", -1, &error));
   g_assert_true (sheaf_csv_write_file (items, file, NULL, &error));
   g_assert_no_error (error);
@@ -208,8 +207,7 @@ test_write_file (void)
   /* Plain UTF-8: no byte order mark. */
   g_assert_cmpint (contents[0], ==, 'i');
 
-  g_assert_no_errno (g_remove (path));
-  g_assert_no_errno (g_rmdir (dir));
+  sheaf_test_remove_tree (dir);
 }
 
 static void
@@ -300,8 +298,7 @@ assert_parse_error (const char *data, gsize length, const char *line_words)
 
   g_assert_null (rows);
   g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
-  if (strstr (error->message, line_words) == NULL)
-    g_error ("“%s” does not say “%s”", error->message, line_words);
+  sheaf_test_assert_contains (error->message, line_words);
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sheaf-error.h"
+#include "sheaf-test-utils.h"
 
 /* Titles */
 
@@ -118,8 +119,7 @@ assert_text_error (const char *data, gsize length, const char *words)
   g_assert_null (text);
   g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
   g_assert_nonnull (strstr (error->message, "“notes.txt”"));
-  if (strstr (error->message, words) == NULL)
-    g_error ("“%s” does not say “%s”", error->message, words);
+  sheaf_test_assert_contains (error->message, words);
 }
 
 static void
@@ -156,39 +156,21 @@ typedef struct
 static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("sheaf-inputs-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = sheaf_test_make_tmp_dir ("sheaf-inputs-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        g_assert_no_errno (g_rmdir (path));
-      else
-        g_assert_no_errno (g_remove (path));
-    }
-  g_assert_no_errno (g_rmdir (fixture->dir));
+  sheaf_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 
 static GFile *
 write_file (Fixture *fixture, const char *name, const char *data, gssize length)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autoptr (GError) error = NULL;
+  g_autofree char *path = sheaf_test_write_file (fixture->dir, name, data, length);
 
-  g_file_set_contents (path, data, length, &error);
-  g_assert_no_error (error);
   return g_file_new_for_path (path);
 }
 
@@ -218,8 +200,7 @@ load_item (GFile *file, GError **error)
   SheafItem *item = sheaf_inputs_item_from_file (file, NULL, error);
 
   sheaf_inputs_item_from_file_async (file, NULL, on_item_loaded, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  SHEAF_TEST_WAIT_UNTIL (result != NULL);
   async_item = sheaf_inputs_item_from_file_finish (result, &async_error);
 
   if (item == NULL)
@@ -267,8 +248,8 @@ assert_file_error (GFile *file, GQuark domain, int code, const char *name, const
 
   g_assert_null (item);
   g_assert_error (error, domain, code);
-  if (strstr (error->message, quoted) == NULL || strstr (error->message, words) == NULL)
-    g_error ("“%s” does not say “%s” and “%s”", error->message, quoted, words);
+  sheaf_test_assert_contains (error->message, quoted);
+  sheaf_test_assert_contains (error->message, words);
 }
 
 static void
@@ -324,8 +305,7 @@ test_file_cancelled (Fixture *fixture, gconstpointer user_data)
 
   g_cancellable_cancel (cancellable);
   sheaf_inputs_item_from_file_async (file, cancellable, on_item_loaded, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  SHEAF_TEST_WAIT_UNTIL (result != NULL);
   item = sheaf_inputs_item_from_file_finish (result, &error);
   g_assert_null (item);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -425,8 +405,7 @@ assert_csv_error (const char *data, gsize length, const char *column, const char
 
   g_assert_null (items);
   g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
-  if (strstr (error->message, words) == NULL)
-    g_error ("“%s” does not say “%s”", error->message, words);
+  sheaf_test_assert_contains (error->message, words);
 }
 
 static void
@@ -468,8 +447,7 @@ assert_lines_error (const char *data, gsize length, const char *words)
 
   g_assert_null (items);
   g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
-  if (strstr (error->message, words) == NULL)
-    g_error ("“%s” does not say “%s”", error->message, words);
+  sheaf_test_assert_contains (error->message, words);
 }
 
 static void

@@ -66,13 +66,12 @@ test_state_strings (void)
   g_assert_cmpint (state, ==, SHEAF_ITEM_STATE_DONE);
 }
 
+/* @title and @text, and no outcome: as sheaf_item_new() made it. */
 static void
-test_defaults (void)
+assert_fresh (SheafItem *item, const char *title, const char *text)
 {
-  g_autoptr (SheafItem) item = sheaf_item_new ("A title", "Some text");
-
-  g_assert_cmpstr (sheaf_item_get_title (item), ==, "A title");
-  g_assert_cmpstr (sheaf_item_get_text (item), ==, "Some text");
+  g_assert_cmpstr (sheaf_item_get_title (item), ==, title);
+  g_assert_cmpstr (sheaf_item_get_text (item), ==, text);
   g_assert_cmpint (sheaf_item_get_state (item), ==, SHEAF_ITEM_STATE_QUEUED);
   g_assert_null (sheaf_item_get_prompt (item));
   g_assert_null (sheaf_item_get_response (item));
@@ -85,6 +84,14 @@ test_defaults (void)
   g_assert_cmpint (sheaf_item_get_output_tokens (item), ==, -1);
   g_assert_null (sheaf_item_get_model (item));
   g_assert_null (sheaf_item_get_stop_reason (item));
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr (SheafItem) item = sheaf_item_new ("A title", "Some text");
+
+  assert_fresh (item, "A title", "Some text");
 
   g_assert_finalize_object (g_steal_pointer (&item));
 }
@@ -225,20 +232,7 @@ test_reset (void)
   counts = watch (item);
   sheaf_item_reset (item);
 
-  g_assert_cmpstr (sheaf_item_get_title (item), ==, "Title");
-  g_assert_cmpstr (sheaf_item_get_text (item), ==, "Text");
-  g_assert_cmpint (sheaf_item_get_state (item), ==, SHEAF_ITEM_STATE_QUEUED);
-  g_assert_null (sheaf_item_get_prompt (item));
-  g_assert_null (sheaf_item_get_response (item));
-  g_assert_null (sheaf_item_get_error_message (item));
-  g_assert_cmpuint (sheaf_item_get_http_status (item), ==, 0);
-  g_assert_cmpuint (sheaf_item_get_attempts (item), ==, 0);
-  g_assert_cmpfloat (sheaf_item_get_seconds (item), ==, 0.0);
-  g_assert_cmpfloat (sheaf_item_get_retry_seconds (item), ==, 0.0);
-  g_assert_cmpint (sheaf_item_get_input_tokens (item), ==, -1);
-  g_assert_cmpint (sheaf_item_get_output_tokens (item), ==, -1);
-  g_assert_null (sheaf_item_get_model (item));
-  g_assert_null (sheaf_item_get_stop_reason (item));
+  assert_fresh (item, "Title", "Text");
 
   /* Twelve outcome properties changed, each notified once; the input
    * was not touched. */

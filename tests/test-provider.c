@@ -13,33 +13,14 @@
 #include "sheaf-error.h"
 #include "sheaf-fake-provider.h"
 #include "sheaf-http.h"
+#include "sheaf-test-utils.h"
 
-#define TEST_MODEL    "test-model"
-#define GUARD_SECONDS 20
+#define TEST_MODEL "test-model"
 
 static const SheafProviderKind both_kinds[] = {
   SHEAF_PROVIDER_KIND_ANTHROPIC,
   SHEAF_PROVIDER_KIND_OPENAI,
 };
-
-/* Driving the main loop */
-
-static gboolean
-guard_cb (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_until (const gboolean *done, const char *what)
-{
-  guint guard = g_timeout_add_seconds (GUARD_SECONDS, guard_cb, (gpointer) what);
-
-  while (!*done)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (guard);
-}
 
 typedef struct
 {
@@ -71,7 +52,7 @@ static void
 send_message (SoupSession *session, SoupMessage *msg, GCancellable *cancellable, Exchange *out)
 {
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancellable, send_cb, out);
-  run_until (&out->done, "a reply");
+  sheaf_test_wait_for_flag (&out->done, SHEAF_TEST_WAIT_SECONDS, "a reply");
 }
 
 /* One request through a provider, as the batch makes it. */
@@ -1041,6 +1022,8 @@ test_hang_timeout (Fixture *f, gconstpointer data)
   g_assert_error (out.error, SHEAF_ERROR, SHEAF_ERROR_TIMEOUT);
   g_assert_true (sheaf_error_is_retryable (out.error));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
+  /* It names the setting as Preferences labels it. */
+  sheaf_test_assert_contains (out.error->message, "under Time Limit in Preferences");
 }
 
 static gboolean
@@ -1050,12 +1033,6 @@ cancel_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-in_flight_is (SheafFakeProvider *fake, guint n)
-{
-  return sheaf_fake_provider_get_in_flight (fake) == n;
-}
-
 static void
 test_hang_cancel (Fixture *f, gconstpointer data)
 {
@@ -1063,17 +1040,13 @@ test_hang_cancel (Fixture *f, gconstpointer data)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   SheafRequest request = simple_request ("[[fake fault=hang]]");
   g_auto (Outcome) out = { NULL };
-  guint guard;
 
   g_timeout_add (50, cancel_cb, cancellable);
   run_request (f->session, provider, &request, cancellable, &out);
   g_assert_error (out.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* The fake notices the client went away. */
-  guard = g_timeout_add_seconds (GUARD_SECONDS, guard_cb, "the fake to notice");
-  while (!in_flight_is (f->fake, 0))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (guard);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 0);
   g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), ==, 1);
 }
 
@@ -1096,11 +1069,10 @@ test_hang_dispose (void)
   msg = sheaf_provider_build_message (provider, &request, &error);
   g_assert_no_error (error);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, send_cb, &exchange);
-  while (sheaf_fake_provider_get_in_flight (fake) < 1)
-    g_main_context_iteration (NULL, TRUE);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (fake) >= 1);
 
   g_assert_finalize_object (fake);
-  run_until (&exchange.done, "the dropped hanging request");
+  sheaf_test_wait_for_flag (&exchange.done, SHEAF_TEST_WAIT_SECONDS, "the dropped hanging request");
   g_assert_nonnull (exchange.error);
   exchange_clear (&exchange);
 }
@@ -1138,7 +1110,7 @@ test_fake_counts (Fixture *f, gconstpointer data)
                                         &exchanges[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (msgs); i++)
-    run_until (&exchanges[i].done, "concurrent replies");
+    sheaf_test_wait_for_flag (&exchanges[i].done, SHEAF_TEST_WAIT_SECONDS, "concurrent replies");
 
   /* Four at once, each after the latency; the first two got the 503. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 100 * 1000);
@@ -1264,7 +1236,7 @@ read_line (GDataInputStream *input)
   LineRead read = { NULL, FALSE };
 
   g_data_input_stream_read_line_async (input, G_PRIORITY_DEFAULT, NULL, read_line_cb, &read);
-  run_until (&read.done, "a line from sheaf-fake-server");
+  sheaf_test_wait_for_flag (&read.done, SHEAF_TEST_WAIT_SECONDS, "a line from sheaf-fake-server");
   return read.line;
 }
 
@@ -1319,7 +1291,7 @@ test_fake_server (void)
   g_assert_cmpint (json_object_get_int_member (stats, "connections"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (stats, "max_in_flight"), ==, 1);
   g_subprocess_wait_async (server, NULL, wait_cb, &exited);
-  run_until (&exited, "sheaf-fake-server to exit");
+  sheaf_test_wait_for_flag (&exited, SHEAF_TEST_WAIT_SECONDS, "sheaf-fake-server to exit");
   g_assert_true (g_subprocess_get_if_exited (server));
   g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
 }

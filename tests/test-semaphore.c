@@ -6,40 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "sheaf-semaphore.h"
-
-#define WAIT_SECONDS 10
-
-static gboolean
-deadline_cb (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until *@counter reaches @target, failing after
- * WAIT_SECONDS. */
-static void
-wait_for_count (const guint *counter, guint target)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, deadline_cb, &expired);
-
-  while (*counter < target && !expired)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (expired);
-  g_source_remove (id);
-}
-
-/* Runs whatever is ready now, without blocking. */
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+#include "sheaf-test-utils.h"
 
 /* One acquire_async() caller: remembers its outcome. */
 typedef struct
@@ -73,6 +40,17 @@ acquire (SheafSemaphore *sem, Waiter *waiter, GCancellable *cancellable)
   sheaf_semaphore_acquire_async (sem, cancellable, waiter_cb, waiter);
 }
 
+/* @n waiters at once, all counting into *@n_done. */
+static void
+acquire_all (SheafSemaphore *sem, Waiter *waiters, guint n, guint *n_done)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      waiters[i].n_done = n_done;
+      acquire (sem, &waiters[i], NULL);
+    }
+}
+
 static void
 test_acquire_never_completes_inline (void)
 {
@@ -86,13 +64,13 @@ test_acquire_never_completes_inline (void)
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 1);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 0);
 
-  wait_for_count (&n_done, 1);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 1);
   g_assert_true (a.acquired);
   g_assert_no_error (a.error);
 
   sheaf_semaphore_release (sem);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -115,8 +93,8 @@ test_fifo (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (w); i++)
     {
-      wait_for_count (&n_done, i + 1);
-      drain ();
+      SHEAF_TEST_WAIT_UNTIL (n_done >= i + 1);
+      sheaf_test_drain ();
       /* Only one permit: nobody else got through. */
       g_assert_cmpuint (n_done, ==, i + 1);
       g_assert_true (w[i].acquired);
@@ -147,27 +125,27 @@ test_cancel_waiting (void)
   acquire (sem, &a, NULL);
   acquire (sem, &b, cancellable);
   acquire (sem, &c, NULL);
-  wait_for_count (&n_done, 1);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 1);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 2);
 
   g_cancellable_cancel (cancellable);
   /* It leaves the queue at once, but its callback runs from the loop. */
   g_assert_false (b.done);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 1);
-  wait_for_count (&n_done, 2);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 2);
   g_assert_false (b.acquired);
   g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* The cancelled waiter does not hold up the one behind it. */
   sheaf_semaphore_release (sem);
-  wait_for_count (&n_done, 3);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 3);
   g_assert_true (c.acquired);
   g_assert_cmpstr (log->str, ==, "0 1 2 ");
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 1);
 
   sheaf_semaphore_release (sem);
   g_clear_error (&b.error);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -186,13 +164,13 @@ test_cancel_already_cancelled (void)
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 0);
 
-  wait_for_count (&n_done, 1);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 1);
   g_assert_false (a.acquired);
   g_assert_error (a.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
 
   g_clear_error (&a.error);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -213,14 +191,14 @@ test_cancel_before_delivery (void)
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 1);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 0);
 
-  wait_for_count (&n_done, 2);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 2);
   g_assert_error (a.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (b.acquired);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 1);
 
   sheaf_semaphore_release (sem);
   g_clear_error (&a.error);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -233,17 +211,17 @@ test_cancel_after_delivery (void)
   Waiter a = { .n_done = &n_done };
 
   acquire (sem, &a, cancellable);
-  wait_for_count (&n_done, 1);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 1);
   g_assert_true (a.acquired);
 
   /* A delivered permit stays with its owner until it is released. */
   g_cancellable_cancel (cancellable);
-  drain ();
+  sheaf_test_drain ();
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 1);
   sheaf_semaphore_release (sem);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
 
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -254,13 +232,9 @@ test_raise_limit (void)
   guint n_done = 0;
   Waiter w[5] = { 0 };
 
-  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
-    {
-      w[i].n_done = &n_done;
-      acquire (sem, &w[i], NULL);
-    }
-  wait_for_count (&n_done, 2);
-  drain ();
+  acquire_all (sem, w, G_N_ELEMENTS (w), &n_done);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 2);
+  sheaf_test_drain ();
   g_assert_cmpuint (n_done, ==, 2);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 3);
 
@@ -268,20 +242,20 @@ test_raise_limit (void)
   sheaf_semaphore_set_limit (sem, 4);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 4);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 1);
-  wait_for_count (&n_done, 4);
-  drain ();
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 4);
+  sheaf_test_drain ();
   g_assert_cmpuint (n_done, ==, 4);
   g_assert_true (w[2].acquired);
   g_assert_true (w[3].acquired);
   g_assert_false (w[4].done);
 
   g_object_set (sem, "limit", 10, NULL);
-  wait_for_count (&n_done, 5);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 5);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 5);
 
   for (guint i = 0; i < G_N_ELEMENTS (w); i++)
     sheaf_semaphore_release (sem);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -292,12 +266,8 @@ test_lower_limit (void)
   guint n_done = 0;
   Waiter w[6] = { 0 };
 
-  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
-    {
-      w[i].n_done = &n_done;
-      acquire (sem, &w[i], NULL);
-    }
-  wait_for_count (&n_done, 4);
+  acquire_all (sem, w, G_N_ELEMENTS (w), &n_done);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 4);
 
   /* Permits already out stay out; new ones wait until enough came back. */
   sheaf_semaphore_set_limit (sem, 2);
@@ -307,7 +277,7 @@ test_lower_limit (void)
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 3);
   sheaf_semaphore_release (sem);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 2);
-  drain ();
+  sheaf_test_drain ();
   g_assert_cmpuint (n_done, ==, 4);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 2);
 
@@ -315,18 +285,18 @@ test_lower_limit (void)
   sheaf_semaphore_release (sem);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 2);
   g_assert_cmpuint (sheaf_semaphore_get_n_waiting (sem), ==, 1);
-  wait_for_count (&n_done, 5);
-  drain ();
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 5);
+  sheaf_test_drain ();
   g_assert_cmpuint (n_done, ==, 5);
   g_assert_true (w[4].acquired);
   g_assert_false (w[5].done);
 
   for (guint i = 0; i < 2; i++)
     sheaf_semaphore_release (sem);
-  wait_for_count (&n_done, 6);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 6);
   sheaf_semaphore_release (sem);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -379,10 +349,10 @@ test_in_use_never_exceeds_limit (void)
   for (guint i = 0; i < n; i++)
     sheaf_semaphore_acquire_async (sem, NULL, crowd_acquired_cb, &crowd);
 
-  wait_for_count (&crowd.n_finished, n);
+  SHEAF_TEST_WAIT_UNTIL (crowd.n_finished >= n);
   g_assert_cmpuint (crowd.max_holding, ==, 3);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 
@@ -438,9 +408,8 @@ run_cycles (guint n_callers)
   for (guint i = 0; i < n_callers; i++)
     start_cycle (&cycles);
 
-  while (cycles.n_cycles < N_CYCLES)
-    g_main_context_iteration (NULL, TRUE);
-  drain ();
+  SHEAF_TEST_WAIT_UNTIL (cycles.n_cycles >= N_CYCLES);
+  sheaf_test_drain ();
 
   /* Recursion would cost a hundred bytes or more per cycle, megabytes in
    * all (if it did not overflow the stack first); the slack allows for the
@@ -525,13 +494,13 @@ test_notify (void)
   assert_notifies (&notifies, 0, 1, 0);
   acquire (sem, &b, NULL);
   assert_notifies (&notifies, 0, 1, 1);
-  wait_for_count (&n_done, 1);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 1);
   assert_notifies (&notifies, 0, 1, 1);
 
   /* Handing the permit on changes the queue, not the count in use. */
   sheaf_semaphore_release (sem);
   assert_notifies (&notifies, 0, 1, 2);
-  wait_for_count (&n_done, 2);
+  SHEAF_TEST_WAIT_UNTIL (n_done >= 2);
 
   sheaf_semaphore_set_limit (sem, 3);
   assert_notifies (&notifies, 1, 1, 2);
@@ -541,7 +510,7 @@ test_notify (void)
   assert_notifies (&notifies, 1, 2, 2);
   g_assert_cmpuint (sheaf_semaphore_get_in_use (sem), ==, 0);
 
-  drain ();
+  sheaf_test_drain ();
   g_assert_finalize_object (g_steal_pointer (&sem));
 }
 

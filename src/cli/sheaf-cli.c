@@ -158,8 +158,8 @@ check_numbers (const CliOptions *o, GError **error)
     return fail_usage (error, _ ("--concurrency must be between 1 and 1000."));
   if (o->max_tokens < 1)
     return fail_usage (error, _ ("--max-tokens must be 1 or more."));
-  if (o->retries < 0 || o->retries > 100)
-    return fail_usage (error, _ ("--retries must be between 0 and 100."));
+  if (o->retries < 0 || o->retries > 10)
+    return fail_usage (error, _ ("--retries must be between 0 and 10."));
   if (o->timeout < 0)
     return fail_usage (error, _ ("--timeout must be 0 (no limit) or more seconds."));
   if (!isnan (o->temperature) && (o->temperature < 0 || o->temperature > 2))

@@ -730,6 +730,9 @@ job_send (Job *job)
 
       sheaf_item_set_prompt (item, prompt);
     }
+  /* The model asked, until a reply names the one that answered: a failed
+   * row still says which model it was meant for. */
+  sheaf_item_set_model (item, run->model);
 
   job->message = run_build_message (run, sheaf_item_get_prompt (item), &error);
   if (job->message == NULL)

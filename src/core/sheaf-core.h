@@ -9,4 +9,5 @@
 #include "sheaf-item.h"
 #include "sheaf-provider.h"
 #include "sheaf-semaphore.h"
+#include "sheaf-store.h"
 #include "sheaf-template.h"

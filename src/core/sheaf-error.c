@@ -35,6 +35,10 @@ sheaf_error_is_retryable (const GError *error)
       case SHEAF_ERROR_NOT_FOUND:
       case SHEAF_ERROR_QUOTA:
       case SHEAF_ERROR_BAD_RESPONSE:
+      case SHEAF_ERROR_STORE_CORRUPT:
+      case SHEAF_ERROR_STORE_NEWER:
+      case SHEAF_ERROR_STORE_LOCKED:
+      case SHEAF_ERROR_STORE_WRITE:
       default:
         return FALSE;
     }

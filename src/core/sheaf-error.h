@@ -31,6 +31,10 @@ typedef enum
   SHEAF_ERROR_TIMEOUT,       /* no answer within the timeout (retryable) */
   SHEAF_ERROR_NETWORK,       /* connection refused, reset, dropped (retryable) */
   SHEAF_ERROR_BAD_RESPONSE,  /* a body that is not JSON, truncated or without text */
+  SHEAF_ERROR_STORE_CORRUPT, /* the saved work could not be read; the file was moved aside */
+  SHEAF_ERROR_STORE_NEWER,   /* the saved work is from a newer Sheaf; left untouched */
+  SHEAF_ERROR_STORE_LOCKED,  /* another running Sheaf uses the saved work */
+  SHEAF_ERROR_STORE_WRITE,   /* the disk is full, read-only or cannot be reached */
 } SheafError;
 
 GQuark   sheaf_error_quark        (void);

@@ -68,6 +68,7 @@ struct _SheafItem
   gint64 output_tokens;
   char *model;
   char *stop_reason;
+  gint64 id;
 };
 
 G_DEFINE_FINAL_TYPE (SheafItem, sheaf_item, G_TYPE_OBJECT)
@@ -89,6 +90,7 @@ enum
   PROP_OUTPUT_TOKENS,
   PROP_MODEL,
   PROP_STOP_REASON,
+  PROP_ID,
   N_PROPS
 };
 
@@ -216,6 +218,9 @@ sheaf_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       case PROP_OUTPUT_TOKENS:
         g_value_set_int64 (value, self->output_tokens);
         break;
+      case PROP_ID:
+        g_value_set_int64 (value, self->id);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -254,6 +259,9 @@ sheaf_item_set_property (GObject *object, guint prop_id, const GValue *value, GP
         break;
       case PROP_OUTPUT_TOKENS:
         sheaf_item_set_output_tokens (self, g_value_get_int64 (value));
+        break;
+      case PROP_ID:
+        sheaf_item_set_id (self, g_value_get_int64 (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -310,6 +318,7 @@ sheaf_item_class_init (SheafItemClass *klass)
   install_tokens (PROP_OUTPUT_TOKENS, "output-tokens");
   install_string (PROP_MODEL, "model");
   install_string (PROP_STOP_REASON, "stop-reason");
+  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, PARAM_FLAGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -534,6 +543,23 @@ sheaf_item_set_output_tokens (SheafItem *self, gint64 tokens)
   g_return_if_fail (SHEAF_IS_ITEM (self));
 
   set_int64 (self, &self->output_tokens, PROP_OUTPUT_TOKENS, tokens);
+}
+
+gint64
+sheaf_item_get_id (SheafItem *self)
+{
+  g_return_val_if_fail (SHEAF_IS_ITEM (self), 0);
+
+  return self->id;
+}
+
+void
+sheaf_item_set_id (SheafItem *self, gint64 id)
+{
+  g_return_if_fail (SHEAF_IS_ITEM (self));
+  g_return_if_fail (id >= 0);
+
+  set_int64 (self, &self->id, PROP_ID, id);
 }
 
 SheafItemState

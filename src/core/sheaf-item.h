@@ -43,6 +43,8 @@ G_DECLARE_FINAL_TYPE (SheafItem, sheaf_item, SHEAF, ITEM, GObject)
  *   input-tokens, output-tokens gint64, -1 when unknown
  *   model                       the model that answered (or was asked)
  *   stop-reason                 "end_turn", "max_tokens", "stop", "length"…
+ *   id                          gint64, the item's row in the saved workspace
+ *                               (0: not saved yet); kept by sheaf_item_reset()
  */
 SheafItem     *sheaf_item_new               (const char *title,
                                              const char *text);
@@ -89,6 +91,10 @@ void           sheaf_item_set_model         (SheafItem  *self,
 const char    *sheaf_item_get_stop_reason   (SheafItem  *self);
 void           sheaf_item_set_stop_reason   (SheafItem  *self,
                                              const char *reason);
+
+gint64         sheaf_item_get_id            (SheafItem  *self);
+void           sheaf_item_set_id            (SheafItem  *self,
+                                             gint64      id);
 
 /* Back to QUEUED with every outcome property cleared (input kept). */
 void           sheaf_item_reset             (SheafItem  *self);

@@ -48,14 +48,14 @@ sheaf_application_quit (GSimpleAction *action, GVariant *parameter, gpointer use
   GtkApplication *app = user_data;
   GList *windows = gtk_application_get_windows (app);
 
-  /* Closing the windows first lets them save their size. */
+  /* Closing the windows lets them save their work, and a window with a run
+   * going asks first: Sheaf ends when the last window has closed. */
   while (windows != NULL)
     {
       GList *next = windows->next;
       gtk_window_close (windows->data);
       windows = next;
     }
-  g_application_quit (G_APPLICATION (app));
 }
 
 static void

@@ -492,6 +492,7 @@ import_csv_action (GtkWidget *widget, const char *action_name, GVariant *paramet
 
 typedef struct
 {
+  SheafWindow *self;
   SheafItem *item;
   GtkEntry *title;
   GtkTextView *text;
@@ -500,6 +501,7 @@ typedef struct
 static void
 edit_dialog_free (EditDialog *edit)
 {
+  g_clear_object (&edit->self);
   g_clear_object (&edit->item);
   g_free (edit);
 }
@@ -526,6 +528,7 @@ edit_dialog_response (AdwMessageDialog *dialog, const char *response, EditDialog
       g_autofree char *made = sheaf_inputs_make_title (text);
       sheaf_item_set_title (edit->item, made);
     }
+  _sheaf_window_schedule_save (edit->self);
 }
 
 static void
@@ -542,6 +545,7 @@ edit_item_action (GtkWidget *widget, const char *action_name, GVariant *paramete
 
   dialog = message_dialog_new (self, _ ("Edit Text"), NULL);
   edit = g_new0 (EditDialog, 1);
+  edit->self = g_object_ref (self);
   edit->item = g_object_ref (self->selected);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   entry = gtk_entry_new ();
@@ -763,7 +767,7 @@ export_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 gboolean
 _sheaf_window_export_to_file (SheafWindow *self, GFile *file)
 {
-  g_autoptr (GBytes) bytes = sheaf_csv_export_items (G_LIST_MODEL (self->items));
+  g_autoptr (GBytes) bytes = sheaf_csv_export_items (_sheaf_window_get_shown (self));
   Export *export = g_new0 (Export, 1);
 
   export->self = g_object_ref (self);

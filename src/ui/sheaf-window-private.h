@@ -23,6 +23,13 @@ struct _SheafWindow
   gboolean run_active;
   gboolean setup_pending;
 
+  /* Saved work (sheaf-window-store.c) */
+  SheafStore *store;
+  guint save_id;
+  gint64 viewing_run; /* an earlier run shown read-only, or 0 */
+  GListStore *viewed; /* its items */
+  gboolean close_after_stop;
+
   /* Template widgets */
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle *window_title;
@@ -52,6 +59,13 @@ struct _SheafWindow
   GtkProgressBar *progress_bar;
   GtkLabel *counts_label;
   GtkLabel *elapsed_label;
+  GtkRevealer *store_warning_revealer;
+  GtkLabel *store_warning_label;
+  GtkWidget *store_warning_dismiss;
+  GtkRevealer *resume_revealer;
+  GtkLabel *resume_label;
+  GtkRevealer *viewing_revealer;
+  GtkLabel *viewing_label;
 };
 
 /* sheaf-window.c */
@@ -60,6 +74,8 @@ void _sheaf_window_toast (SheafWindow *self, AdwToast *toast);
 void _sheaf_window_toast_text (SheafWindow *self, const char *title);
 void _sheaf_window_update_actions (SheafWindow *self);
 void _sheaf_window_update_detail (SheafWindow *self);
+/* The empty page or the table, and the count under the title. */
+void _sheaf_window_update_empty_state (SheafWindow *self);
 /* Adds @items (GPtrArray of SheafItem) at the end, in one change. */
 void _sheaf_window_append_items (SheafWindow *self, GPtrArray *items);
 
@@ -78,6 +94,33 @@ void _sheaf_window_run_init (SheafWindow *self);
 void _sheaf_window_run_dispose (SheafWindow *self);
 gboolean _sheaf_window_is_running (SheafWindow *self);
 void _sheaf_window_check_setup (SheafWindow *self);
+
+/* sheaf-window-store.c: saved work, history, closing */
+void _sheaf_window_store_class_init (GtkWidgetClass *widget_class);
+void _sheaf_window_store_init (SheafWindow *self);
+void _sheaf_window_store_dispose (SheafWindow *self);
+void _sheaf_window_schedule_save (SheafWindow *self);
+/* Before the batch starts on @items / once it stopped running. */
+void _sheaf_window_store_run_started (SheafWindow *self, GListModel *items);
+void _sheaf_window_store_run_ended (SheafWindow *self);
+/* TRUE when closing must wait (a run is going: the person is asked). */
+gboolean _sheaf_window_store_close_request (SheafWindow *self);
+/* The items the table shows: the workspace, or an earlier run. */
+GListModel *_sheaf_window_get_shown (SheafWindow *self);
+gboolean _sheaf_window_is_viewing (SheafWindow *self);
+void _sheaf_window_show_run (SheafWindow *self, gint64 run_id);
+void _sheaf_window_show_workspace (SheafWindow *self);
+void _sheaf_window_use_shown_texts (SheafWindow *self);
+SheafStore *_sheaf_window_get_store (SheafWindow *self);
+
+/* A time of g_get_real_time(), in local time, for a person. */
+char *_sheaf_format_date (gint64 real_time);
+
+/* sheaf-window-run.c */
+/* "12.3 s", "2 min 05 s" */
+char *_sheaf_format_duration (double seconds);
+/* Runs the rows that have no answer nor failure yet. */
+void _sheaf_window_resume (SheafWindow *self);
 
 /* Test API */
 GListModel *_sheaf_window_get_items (SheafWindow *self);

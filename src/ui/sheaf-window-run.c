@@ -17,8 +17,8 @@ _sheaf_window_is_running (SheafWindow *self)
 
 /* The status bar */
 
-static char *
-format_duration (double seconds)
+char *
+_sheaf_format_duration (double seconds)
 {
   guint whole = (guint) seconds;
 
@@ -40,7 +40,7 @@ speedup (SheafBatch *batch)
 static void
 update_elapsed (SheafWindow *self)
 {
-  g_autofree char *duration = format_duration (sheaf_batch_get_elapsed (self->batch));
+  g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (self->batch));
   g_autofree char *text = NULL;
   double faster = speedup (self->batch);
 
@@ -102,6 +102,8 @@ on_running_changed (SheafWindow *self)
   update_elapsed (self);
   update_counts (self);
   _sheaf_window_update_actions (self);
+  if (!sheaf_batch_get_running (self->batch))
+    _sheaf_window_store_run_ended (self);
 }
 
 /* Running */
@@ -131,7 +133,7 @@ static void
 announce_result (SheafWindow *self)
 {
   SheafBatch *batch = self->batch;
-  g_autofree char *duration = format_duration (sheaf_batch_get_elapsed (batch));
+  g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (batch));
   g_autofree char *title = NULL;
   guint failed = sheaf_batch_get_n_failed (batch);
   guint cancelled = sheaf_batch_get_n_cancelled (batch);
@@ -240,6 +242,7 @@ provider_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   set_batch_from_settings (self, provider);
   self->run_active = TRUE;
   sheaf_batch_run_async (self->batch, start->items, self->cancellable, run_cb, g_object_ref (self));
+  _sheaf_window_store_run_started (self, start->items);
   update_counts (self);
   _sheaf_window_update_actions (self);
   start_run_free (start);
@@ -261,11 +264,13 @@ start_run (SheafWindow *self, GListModel *items)
   sheaf_secret_make_provider_async (self->settings, self->cancellable, provider_ready_cb, start);
 }
 
+/* The items to run again: failed and cancelled ones (Retry Failed), or
+ * those with neither an answer nor a failure (Resume). */
 static GListModel *
-failed_items (SheafWindow *self)
+unfinished_items (SheafWindow *self, gboolean retry)
 {
   GListModel *model = G_LIST_MODEL (self->items);
-  GListStore *failed = g_list_store_new (SHEAF_TYPE_ITEM);
+  GListStore *unfinished = g_list_store_new (SHEAF_TYPE_ITEM);
   guint n = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n; i++)
@@ -273,10 +278,20 @@ failed_items (SheafWindow *self)
       g_autoptr (SheafItem) item = g_list_model_get_item (model, i);
       SheafItemState state = sheaf_item_get_state (item);
 
-      if (state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED)
-        g_list_store_append (failed, item);
+      if (retry ? state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED
+                : state != SHEAF_ITEM_STATE_DONE && state != SHEAF_ITEM_STATE_FAILED)
+        g_list_store_append (unfinished, item);
     }
-  return G_LIST_MODEL (failed);
+  return G_LIST_MODEL (unfinished);
+}
+
+void
+_sheaf_window_resume (SheafWindow *self)
+{
+  g_autoptr (GListModel) items = unfinished_items (self, FALSE);
+
+  if (g_list_model_get_n_items (items) > 0)
+    start_run (self, items);
 }
 
 void
@@ -290,7 +305,7 @@ _sheaf_window_run_now (SheafWindow *self, gboolean failed_only)
       return;
     }
 
-  items = failed_items (self);
+  items = unfinished_items (self, TRUE);
   if (g_list_model_get_n_items (items) == 0)
     _sheaf_window_toast_text (self, _ ("No failed texts to run again"));
   else

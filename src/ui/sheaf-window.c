@@ -173,7 +173,9 @@ static char *
 answer_label (GtkListItem *list_item, SheafItemState state, const char *response,
               const char *error_message)
 {
-  if (state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_RETRYING)
+  /* A cancelled row may say why (an interrupted run). */
+  if (state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_RETRYING ||
+      (state == SHEAF_ITEM_STATE_CANCELLED && response == NULL))
     return one_line (error_message);
   return one_line (response);
 }
@@ -329,11 +331,11 @@ on_column_view_activate (SheafWindow *self, guint position)
 
 /* The list of items */
 
-static void
-update_empty_state (SheafWindow *self)
+void
+_sheaf_window_update_empty_state (SheafWindow *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  gboolean empty = n == 0;
+  guint n = g_list_model_get_n_items (_sheaf_window_get_shown (self));
+  gboolean empty = n == 0 && !_sheaf_window_is_viewing (self);
   g_autofree char *subtitle = NULL;
 
   gtk_stack_set_visible_child_name (self->main_stack, empty ? "empty" : "items");
@@ -351,8 +353,9 @@ static void
 on_items_changed (SheafWindow *self, guint position, guint removed, guint added)
 {
   sheaf_item_position_renumber (G_LIST_MODEL (self->items), position);
-  update_empty_state (self);
+  _sheaf_window_update_empty_state (self);
   _sheaf_window_update_actions (self);
+  _sheaf_window_schedule_save (self);
 }
 
 void
@@ -376,30 +379,36 @@ _sheaf_window_update_actions (SheafWindow *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean running = _sheaf_window_is_running (self);
+  gboolean viewing = _sheaf_window_is_viewing (self);
+  gboolean busy = running || viewing;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
   guint n_retry =
     sheaf_batch_get_n_failed (self->batch) + sheaf_batch_get_n_cancelled (self->batch);
-  gboolean editable = !running && self->selected != NULL;
+  gboolean editable = !busy && self->selected != NULL;
   guint pos = 0;
   gboolean has_pos = editable && find_selected_position (self, &pos);
 
-  gtk_widget_action_set_enabled (widget, "win.paste-text", !running);
-  gtk_widget_action_set_enabled (widget, "win.add-files", !running);
-  gtk_widget_action_set_enabled (widget, "win.import-csv", !running);
-  gtk_widget_action_set_enabled (widget, "win.clear-all", !running && n > 0);
+  gtk_widget_action_set_enabled (widget, "win.paste-text", !busy);
+  gtk_widget_action_set_enabled (widget, "win.add-files", !busy);
+  gtk_widget_action_set_enabled (widget, "win.import-csv", !busy);
+  gtk_widget_action_set_enabled (widget, "win.clear-all", !busy && n > 0);
   gtk_widget_action_set_enabled (widget, "win.edit-item", editable);
   gtk_widget_action_set_enabled (widget, "win.remove-item", editable);
   gtk_widget_action_set_enabled (widget, "win.move-up", has_pos && pos > 0);
   gtk_widget_action_set_enabled (widget, "win.move-down", has_pos && pos + 1 < n);
-  gtk_widget_action_set_enabled (widget, "win.preset", !running);
-  gtk_widget_action_set_enabled (widget, "win.export", n > 0);
-  gtk_widget_action_set_enabled (widget, "win.run", !running && n > 0);
+  gtk_widget_action_set_enabled (widget, "win.preset", !busy);
+  gtk_widget_action_set_enabled (widget, "win.export",
+                                 g_list_model_get_n_items (_sheaf_window_get_shown (self)) > 0);
+  gtk_widget_action_set_enabled (widget, "win.run", !busy && n > 0);
   gtk_widget_action_set_enabled (widget, "win.stop", running);
-  gtk_widget_action_set_enabled (widget, "win.retry-failed", !running && n > 0 && n_retry > 0);
+  gtk_widget_action_set_enabled (widget, "win.retry-failed", !busy && n > 0 && n_retry > 0);
+  gtk_widget_action_set_enabled (widget, "win.resume", !busy);
+  gtk_widget_action_set_enabled (widget, "win.history", !running);
+  gtk_widget_action_set_enabled (widget, "win.use-shown-texts", viewing && !running);
   gtk_widget_action_set_enabled (widget, "win.copy-detail", self->selected != NULL);
 
-  gtk_text_view_set_editable (self->template_view, !running);
-  gtk_widget_set_sensitive (self->presets_button, !running);
+  gtk_text_view_set_editable (self->template_view, !busy);
+  gtk_widget_set_sensitive (self->presets_button, !busy);
 }
 
 /* The template */
@@ -457,6 +466,9 @@ sheaf_window_close_request (GtkWindow *window)
 {
   SheafWindow *self = SHEAF_WINDOW (window);
   int width, height;
+
+  if (_sheaf_window_store_close_request (self))
+    return TRUE;
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
@@ -556,6 +568,7 @@ sheaf_window_dispose (GObject *object)
   SheafWindow *self = SHEAF_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  _sheaf_window_store_dispose (self);
   _sheaf_window_run_dispose (self);
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_func (self->selected, on_selected_item_notify, self);
@@ -612,6 +625,13 @@ bind_template_children (GtkWidgetClass *widget_class)
   BIND (progress_bar);
   BIND (counts_label);
   BIND (elapsed_label);
+  BIND (store_warning_revealer);
+  BIND (store_warning_label);
+  BIND (store_warning_dismiss);
+  BIND (resume_revealer);
+  BIND (resume_label);
+  BIND (viewing_revealer);
+  BIND (viewing_label);
 #undef BIND
 }
 
@@ -655,6 +675,7 @@ sheaf_window_class_init (SheafWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-detail", "s", copy_detail_action);
   _sheaf_window_dialogs_class_init (widget_class);
   _sheaf_window_run_class_init (widget_class);
+  _sheaf_window_store_class_init (widget_class);
 }
 
 static void
@@ -681,12 +702,13 @@ sheaf_window_init (SheafWindow *self)
 
   _sheaf_window_run_init (self);
   bind_settings (self);
+  _sheaf_window_store_init (self);
   add_list_shortcuts (self);
   setup_drop_target (self);
   restore_window_state (self);
 
   on_template_changed (self);
-  update_empty_state (self);
+  _sheaf_window_update_empty_state (self);
   _sheaf_window_update_detail (self);
   _sheaf_window_update_actions (self);
   _sheaf_window_check_setup (self);

@@ -4,38 +4,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "sheaf-fake-provider.h"
+#include "sheaf-history-window.h"
 #include "sheaf-preferences-window.h"
 #include "sheaf-secret.h"
+#include "sheaf-test-utils.h"
 #include "sheaf-window-private.h"
-
-#define WAIT_SECONDS 20
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @condition holds; fails the test after
- * WAIT_SECONDS. No sleeping: every wake-up is an event. */
-static void
-wait_until (Condition condition, gpointer data, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out waiting for: %s", what);
-  g_source_remove (id);
-}
 
 static gboolean
 window_idle (gpointer data)
@@ -63,17 +38,34 @@ reset_settings (void)
     g_settings_reset (settings, keys[i]);
 }
 
+/* Each test starts without saved work: Sheaf keeps it under
+ * $XDG_DATA_HOME, which main() points to a folder of its own. */
+static void
+reset_saved_work (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "sheaf", NULL);
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    sheaf_test_remove_tree (dir);
+}
+
+/* A window on the saved work as it is, as when Sheaf starts again. */
+static SheafWindow *
+window_open (void)
+{
+  SheafWindow *window = g_object_ref (sheaf_window_new (NULL));
+
+  gtk_window_present (GTK_WINDOW (window));
+  sheaf_test_wait_until (window_idle, window, SHEAF_TEST_WAIT_SECONDS, "the window to settle");
+  return window;
+}
+
 static SheafWindow *
 window_new (void)
 {
-  SheafWindow *window;
-
   reset_settings ();
-  window = g_object_ref (sheaf_window_new (NULL));
-
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (window_idle, window, "the window to settle");
-  return window;
+  reset_saved_work ();
+  return window_open ();
 }
 
 static void
@@ -92,7 +84,7 @@ close_other_windows (SheafWindow *window)
 static void
 window_free (SheafWindow *window)
 {
-  wait_until (window_idle, window, "the window to be idle");
+  sheaf_test_wait_until (window_idle, window, SHEAF_TEST_WAIT_SECONDS, "the window to be idle");
   close_other_windows (window);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -198,9 +190,8 @@ test_empty_then_items (void)
 static GFile *
 write_file (const char *dir, const char *name, const char *contents, gsize length)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *path = sheaf_test_write_file (dir, name, contents, (gssize) length);
 
-  g_assert_true (g_file_set_contents (path, contents, (gssize) length, NULL));
   return g_file_new_for_path (path);
 }
 
@@ -214,14 +205,14 @@ static void
 test_refuse_bad_files (void)
 {
   SheafWindow *window = window_new ();
-  g_autofree char *dir = g_dir_make_tmp ("sheaf-ui-XXXXXX", NULL);
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-ui-XXXXXX");
   GFile *files[3];
 
   files[0] = write_file (dir, "good.txt", "A good text.\n", 13);
   files[1] = write_file (dir, "empty.txt", "  \n", 3);
   files[2] = write_file (dir, "notes.md", "More notes.", 11);
   sheaf_window_add_files (window, files, 3);
-  wait_until (not_adding, window, "the files to be read");
+  sheaf_test_wait_until (not_adding, window, SHEAF_TEST_WAIT_SECONDS, "the files to be read");
 
   g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
   g_assert_cmpstr (sheaf_item_get_title (item_at (window, 0)), ==, "good");
@@ -229,19 +220,15 @@ test_refuse_bad_files (void)
   g_assert_nonnull (strstr (_sheaf_window_get_last_toast (window), "empty.txt"));
 
   for (guint i = 0; i < 3; i++)
-    {
-      g_file_delete (files[i], NULL, NULL);
-      g_object_unref (files[i]);
-    }
+    g_object_unref (files[i]);
 
   files[0] = write_file (dir, "picture.bin", "\x89PNG\0\0\0\rIHDR", 12);
   sheaf_window_add_files (window, files, 1);
-  wait_until (not_adding, window, "the binary file to be read");
+  sheaf_test_wait_until (not_adding, window, SHEAF_TEST_WAIT_SECONDS, "the binary file to be read");
   g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
   g_assert_nonnull (strstr (_sheaf_window_get_last_toast (window), "picture.bin"));
-  g_file_delete (files[0], NULL, NULL);
   g_object_unref (files[0]);
-  g_rmdir (dir);
+  sheaf_test_remove_tree (dir);
 
   window_free (window);
 }
@@ -284,7 +271,7 @@ wait_for_toast (SheafWindow *window, const char *prefix)
 
   g_object_set_data (data, "window", window);
   g_object_set_data (data, "prefix", (gpointer) prefix);
-  wait_until (toast_starts_with, data, prefix);
+  sheaf_test_wait_until (toast_starts_with, data, SHEAF_TEST_WAIT_SECONDS, prefix);
 }
 
 static void
@@ -308,10 +295,10 @@ test_run (void)
   g_signal_connect (item_at (window, 5), "notify::state", G_CALLBACK (record_state), states);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  wait_until (batch_running, window, "the run to start");
+  sheaf_test_wait_until (batch_running, window, SHEAF_TEST_WAIT_SECONDS, "the run to start");
   g_assert_false (action_enabled (window, "Run"));
   g_assert_true (action_enabled (window, "Stop"));
-  wait_until (run_finished, &run, "six answers");
+  sheaf_test_wait_until (run_finished, &run, SHEAF_TEST_WAIT_SECONDS, "six answers");
 
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 6);
   g_assert_cmpstr (states->str, ==, "queued running done ");
@@ -351,9 +338,9 @@ test_stop (void)
                                  SHEAF_SPLIT_LINES);
 
   _sheaf_window_run_now (window, FALSE);
-  wait_until (some_done, &run, "the fast answers");
+  sheaf_test_wait_until (some_done, &run, SHEAF_TEST_WAIT_SECONDS, "the fast answers");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
-  wait_until (run_over, window, "the run to stop");
+  sheaf_test_wait_until (run_over, window, SHEAF_TEST_WAIT_SECONDS, "the run to stop");
 
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 2);
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_CANCELLED), ==, 3);
@@ -378,15 +365,15 @@ test_retry_failed (void)
                                  SHEAF_SPLIT_LINES);
 
   _sheaf_window_run_now (window, FALSE);
-  wait_until (run_finished, &run, "the first run");
+  sheaf_test_wait_until (run_finished, &run, SHEAF_TEST_WAIT_SECONDS, "the first run");
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 1);
   g_assert_cmpuint (sheaf_item_get_state (item_at (window, 1)), ==, SHEAF_ITEM_STATE_FAILED);
   g_assert_true (action_enabled (window, "Retry Failed"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.retry-failed", NULL));
   run.n_done = 1;
-  wait_until (batch_running, window, "the retry to start");
-  wait_until (run_finished, &run, "the retry");
+  sheaf_test_wait_until (batch_running, window, SHEAF_TEST_WAIT_SECONDS, "the retry to start");
+  sheaf_test_wait_until (run_finished, &run, SHEAF_TEST_WAIT_SECONDS, "the retry");
 
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 3);
   g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, flaky), ==, 2);
@@ -401,7 +388,7 @@ test_export (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
   SheafWindow *window = window_new ();
-  g_autofree char *dir = g_dir_make_tmp ("sheaf-ui-XXXXXX", NULL);
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-ui-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "results.csv", NULL);
   g_autofree char *bad_path = g_build_filename (dir, "missing", "results.csv", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (path);
@@ -415,7 +402,7 @@ test_export (void)
   use_fake (window, fake, 0);
   _sheaf_window_add_pasted_text (window, "comma, \"quote\"\nsecond", SHEAF_SPLIT_LINES);
   _sheaf_window_run_now (window, FALSE);
-  wait_until (run_finished, &run, "the run");
+  sheaf_test_wait_until (run_finished, &run, SHEAF_TEST_WAIT_SECONDS, "the run");
 
   _sheaf_window_export_to_file (window, file);
   wait_for_toast (window, "Saved");
@@ -433,8 +420,7 @@ test_export (void)
   g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
   g_assert_nonnull (sheaf_item_get_response (item_at (window, 0)));
 
-  g_unlink (path);
-  g_rmdir (dir);
+  sheaf_test_remove_tree (dir);
   window_free (window);
 }
 
@@ -451,8 +437,8 @@ test_provider_down (void)
   _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
 
   _sheaf_window_run_now (window, FALSE);
-  wait_until (batch_running, window, "the run to start");
-  wait_until (run_finished, &run, "the run");
+  sheaf_test_wait_until (batch_running, window, SHEAF_TEST_WAIT_SECONDS, "the run to start");
+  sheaf_test_wait_until (run_finished, &run, SHEAF_TEST_WAIT_SECONDS, "the run");
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 2);
   g_assert_nonnull (sheaf_item_get_error_message (item_at (window, 0)));
   g_assert_cmpstr (sheaf_item_get_error_message (item_at (window, 0)), !=, "");
@@ -501,16 +487,366 @@ test_preferences (void)
   g_assert_cmpstr (provider, ==, "openai");
 
   /* Let the keyring look-up (turned off here) report back. */
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  sheaf_test_drain ();
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
+  window_free (window);
+}
+
+/* Saved work */
+
+/* The message dialog on screen whose heading is @heading, or NULL. */
+static AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+answer_dialog (const char *heading, const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  SHEAF_TEST_WAIT_UNTIL (find_dialog (heading) != NULL);
+  dialog = find_dialog (heading);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+run_done (SheafWindow *window, guint n_done)
+{
+  return !_sheaf_window_is_running (window) &&
+         sheaf_batch_get_n_done (_sheaf_window_get_batch (window)) == n_done;
+}
+
+static void
+test_restore (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  GSettings *settings = _sheaf_window_get_settings (window);
+  g_autofree char *template_ = NULL;
+
+  sheaf_fake_provider_set_latency_ms (fake, 5);
+  use_fake (window, fake, 0);
+  g_settings_set_uint (settings, "concurrency", 2);
+  _sheaf_window_add_pasted_text (window, "one\ntwo\nthree [[fake status=400]]\nfour",
+                                 SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, 3));
+  window_free (window);
+
+  /* The settings are forgotten too: they come back from the saved work. */
+  reset_settings ();
+  window = window_open ();
+  settings = _sheaf_window_get_settings (window);
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 4);
+  g_assert_cmpstr (sheaf_item_get_text (item_at (window, 1)), ==, "two");
+  g_assert_cmpint (sheaf_item_get_state (item_at (window, 1)), ==, SHEAF_ITEM_STATE_DONE);
+  g_assert_true (g_str_has_prefix (sheaf_item_get_response (item_at (window, 1)), "Echo: two"));
+  g_assert_cmpint (sheaf_item_get_state (item_at (window, 2)), ==, SHEAF_ITEM_STATE_FAILED);
+  template_ = g_settings_get_string (settings, "template");
+  g_assert_cmpstr (template_, ==, "{text}");
+  g_assert_cmpuint (g_settings_get_uint (settings, "concurrency"), ==, 2);
+  g_assert_false (gtk_revealer_get_reveal_child (window->resume_revealer));
+  g_assert_false (gtk_revealer_get_reveal_child (window->store_warning_revealer));
+  window_free (window);
+}
+
+/* Whether @window is still open (tests keep a reference to closed ones). */
+static gboolean
+is_open (GtkWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) other = g_list_model_get_item (toplevels, i);
+      if (other == window)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_close_while_running (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+
+  sheaf_fake_provider_set_latency_ms (fake, 10000);
+  use_fake (window, fake, 0);
+  g_settings_set_uint (_sheaf_window_get_settings (window), "concurrency", 10);
+  _sheaf_window_add_pasted_text (
+    window, "fast [[fake latency=10]]\nslow 1\nslow 2\nalso fast [[fake latency=10]]",
+    SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_batch_get_n_done (_sheaf_window_get_batch (window)) == 2);
+
+  /* Asked first; keeping it running keeps the window. */
+  gtk_window_close (GTK_WINDOW (window));
+  answer_dialog ("Stop the Run and Close?", "cancel");
+  g_assert_true (sheaf_batch_get_running (_sheaf_window_get_batch (window)));
+
+  gtk_window_close (GTK_WINDOW (window));
+  answer_dialog ("Stop the Run and Close?", "stop");
+  SHEAF_TEST_WAIT_UNTIL (!is_open (GTK_WINDOW (window)));
+  g_assert_finalize_object (window);
+
+  window = window_open ();
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 2);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_CANCELLED), ==, 2);
+  g_assert_true (g_str_has_prefix (sheaf_item_get_response (item_at (window, 3)), "Echo: also"));
+  g_assert_false (gtk_revealer_get_reveal_child (window->resume_revealer));
+  window_free (window);
+}
+
+/* Saved work as a run killed half-way leaves it: r0 answered, r1 failed,
+ * r2 and r3 still out. */
+static void
+save_interrupted_run (SheafFakeProvider *fake)
+{
+  g_autoptr (SheafStore) store = sheaf_store_new_default ();
+  g_autofree char *url = sheaf_fake_provider_dup_base_url (fake, SHEAF_PROVIDER_KIND_OPENAI);
+  g_autoptr (SheafProvider) provider = sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, url, "");
+  g_autoptr (SheafBatch) batch = sheaf_batch_new (provider);
+  g_autoptr (GListStore) items = g_list_store_new (SHEAF_TYPE_ITEM);
+  const char *texts[] = { "r0", "r1", "r2", "r3" };
+  gint64 run_id;
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr (SheafItem) item = sheaf_item_new (texts[i], texts[i]);
+      g_list_store_append (items, item);
+    }
+  sheaf_store_save_items (store, G_LIST_MODEL (items));
+  run_id = sheaf_store_begin_run (store, batch, G_LIST_MODEL (items));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (G_LIST_MODEL (items), i);
+
+      sheaf_item_set_state (item, i == 0 ? SHEAF_ITEM_STATE_DONE : SHEAF_ITEM_STATE_FAILED);
+      sheaf_item_set_response (item, i == 0 ? "Echo: r0" : NULL);
+      sheaf_store_record_result (store, run_id, item);
+    }
+  g_assert_true (sheaf_store_flush (store));
+  /* No finish: as after a kill. */
+}
+
+static void
+test_resume (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window;
+
+  reset_settings ();
+  reset_saved_work ();
+  save_interrupted_run (fake);
+  window = window_open ();
+  use_fake (window, fake, 0);
+
+  g_assert_cmpint (sheaf_item_get_state (item_at (window, 0)), ==, SHEAF_ITEM_STATE_DONE);
+  g_assert_cmpint (sheaf_item_get_state (item_at (window, 1)), ==, SHEAF_ITEM_STATE_FAILED);
+  g_assert_true (sheaf_store_item_is_interrupted (item_at (window, 2)));
+  g_assert_true (sheaf_store_item_is_interrupted (item_at (window, 3)));
+  sheaf_test_assert_contains (sheaf_item_get_error_message (item_at (window, 3)), "Interrupted");
+  g_assert_true (gtk_revealer_get_reveal_child (window->resume_revealer));
+  sheaf_test_assert_contains (gtk_label_get_label (window->resume_label), "2 texts");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.resume", NULL));
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, 2));
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "r0"), ==, 0);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "r1"), ==, 0);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "r2"), ==, 1);
+  g_assert_cmpuint (sheaf_fake_provider_get_attempts (fake, "r3"), ==, 1);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 3);
+  g_assert_cmpstr (sheaf_item_get_response (item_at (window, 0)), ==, "Echo: r0");
+  g_assert_false (gtk_revealer_get_reveal_child (window->resume_revealer));
+  window_free (window);
+}
+
+static SheafHistoryWindow *
+open_history (SheafWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.history", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) other = g_list_model_get_item (toplevels, i);
+      if (SHEAF_IS_HISTORY_WINDOW (other))
+        return SHEAF_HISTORY_WINDOW (other);
+    }
+  g_error ("No History window");
+}
+
+static guint
+count_rows (SheafHistoryWindow *history)
+{
+  GtkListBox *list = _sheaf_history_window_get_list (history);
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list, (int) n) != NULL)
+    n++;
+  return n;
+}
+
+static void
+delete_row (SheafHistoryWindow *history, int index)
+{
+  GtkListBoxRow *row =
+    gtk_list_box_get_row_at_index (_sheaf_history_window_get_list (history), index);
+
+  g_signal_emit_by_name (find_button (GTK_WIDGET (row), "Delete Run"), "clicked");
+  answer_dialog ("Delete This Run?", "delete");
+}
+
+static void
+history_run_twice (SheafWindow *window, SheafFakeProvider *fake)
+{
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "first\nsecond", SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, 2));
+  _sheaf_window_add_pasted_text (window, "third", SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, 3));
+}
+
+static void
+test_history_open_export (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-ui-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "run.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *contents = NULL;
+  SheafHistoryWindow *history;
+  GtkListBoxRow *row;
+
+  history_run_twice (window, fake);
+  history = open_history (window);
+  g_assert_cmpuint (count_rows (history), ==, 2);
+
+  /* The older run, read-only in the table, exported again. */
+  row = gtk_list_box_get_row_at_index (_sheaf_history_window_get_list (history), 1);
+  g_signal_emit_by_name (_sheaf_history_window_get_list (history), "row-activated", row);
+  g_assert_true (_sheaf_window_is_viewing (window));
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_shown (window)), ==, 2);
+  g_assert_true (gtk_revealer_get_reveal_child (window->viewing_revealer));
+  g_assert_false (action_enabled (window, "Run"));
+  _sheaf_window_export_to_file (window, file);
+  wait_for_toast (window, "Saved");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  sheaf_test_assert_contains (contents, "Echo: second");
+  g_assert_null (strstr (contents, "third"));
+
+  /* Its texts become the list, ready for a new run. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.use-shown-texts", NULL));
+  g_assert_false (_sheaf_window_is_viewing (window));
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
+  g_assert_cmpint (sheaf_item_get_state (item_at (window, 1)), ==, SHEAF_ITEM_STATE_QUEUED);
+  g_assert_cmpstr (sheaf_item_get_text (item_at (window, 1)), ==, "second");
+  g_assert_true (action_enabled (window, "Run"));
+
+  sheaf_test_remove_tree (dir);
+  window_free (window);
+}
+
+static void
+test_history_delete_undo (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  SheafStore *store = _sheaf_window_get_store (window);
+  SheafHistoryWindow *history;
+  g_autoptr (GPtrArray) runs = NULL;
+  g_autoptr (SheafRunInfo) purged = NULL;
+  gint64 newest;
+
+  history_run_twice (window, fake);
+  runs = sheaf_store_list_runs (store);
+  newest = ((SheafRunInfo *) runs->pdata[0])->id;
+  history = open_history (window);
+
+  delete_row (history, 0);
+  g_assert_cmpuint (count_rows (history), ==, 1);
+  g_signal_emit_by_name (_sheaf_history_window_get_undo_toast (history), "button-clicked");
+  g_assert_cmpuint (count_rows (history), ==, 2);
+
+  delete_row (history, 0);
+  g_assert_cmpuint (count_rows (history), ==, 1);
+  adw_toast_dismiss (_sheaf_history_window_get_undo_toast (history));
+  sheaf_store_flush (store);
+  purged = sheaf_store_get_run (store, newest);
+  g_assert_null (purged);
+  /* The list keeps the answers it shows. */
+  g_assert_cmpint (sheaf_item_get_state (item_at (window, 2)), ==, SHEAF_ITEM_STATE_DONE);
+
+  window_free (window);
+}
+
+static void
+test_insecure_key (void)
+{
+  const char *key = "sk-test-NEVER-IN-CLEAR-42";
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  GSettings *settings = _sheaf_window_get_settings (window);
+  /* This machine under a name that is not "localhost": to Sheaf, another
+   * host. Were the key sent, it would reach the fake provider. */
+  g_autofree char *url =
+    g_strdup_printf ("http://%s:%u/v1", g_get_host_name (), sheaf_fake_provider_get_port (fake));
+  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "sheaf", "sheaf.db", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  AdwMessageDialog *dialog;
+
+  g_setenv ("OPENAI_API_KEY", key, TRUE);
+  use_fake (window, fake, 0);
+  g_settings_set_string (settings, "base-url", url);
+  _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+
+  SHEAF_TEST_WAIT_UNTIL (find_dialog ("Sheaf Cannot Run Yet") != NULL);
+  dialog = find_dialog ("Sheaf Cannot Run Yet");
+  sheaf_test_assert_contains (adw_message_dialog_get_body (dialog), "unencrypted");
+  sheaf_test_assert_contains (adw_message_dialog_get_body (dialog), "https://");
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 0);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_QUEUED), ==, 2);
+  g_assert_true (action_enabled (window, "Run"));
+  g_unsetenv ("OPENAI_API_KEY");
+
+  /* Nor does the key reach the saved work. */
+  sheaf_store_flush (_sheaf_window_get_store (window));
+  g_assert_true (g_file_get_contents (db, &contents, &length, NULL));
+  for (gsize i = 0; i + strlen (key) <= length; i++)
+    g_assert_true (memcmp (contents + i, key, strlen (key)) != 0);
+
   window_free (window);
 }
 
 int
 main (int argc, char *argv[])
 {
+  g_autofree char *data_home = sheaf_test_make_tmp_dir ("sheaf-ui-data-XXXXXX");
+  int status;
+
+  /* Before GTK reads it: no test touches the saved work of the person
+   * running them. */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   sheaf_secret_set_enabled (FALSE);
@@ -524,6 +860,14 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/provider-down", test_provider_down);
   g_test_add_func ("/window/accessible-names", test_accessible_names);
   g_test_add_func ("/window/preferences", test_preferences);
+  g_test_add_func ("/window/restore", test_restore);
+  g_test_add_func ("/window/close-while-running", test_close_while_running);
+  g_test_add_func ("/window/resume", test_resume);
+  g_test_add_func ("/window/history-open-export", test_history_open_export);
+  g_test_add_func ("/window/history-delete-undo", test_history_delete_undo);
+  g_test_add_func ("/window/insecure-key", test_insecure_key);
 
-  return g_test_run ();
+  status = g_test_run ();
+  sheaf_test_remove_tree (data_home);
+  return status;
 }

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-json"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-json.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Deeper than any reply; the stack stays small whatever a server sends. */
+#define MAX_DEPTH 64
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  GString *scratch; /* the string being decoded */
+  guint depth;
+} Reader;
+
+static JsonNode *read_value (Reader *r);
+
+static void
+skip_space (Reader *r)
+{
+  while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+    r->p++;
+}
+
+/* Consumes @c (after white space) if it comes next. */
+static gboolean
+take (Reader *r, char c)
+{
+  skip_space (r);
+  if (r->p >= r->end || *r->p != c)
+    return FALSE;
+  r->p++;
+  return TRUE;
+}
+
+static gboolean
+take_word (Reader *r, const char *word, gsize length)
+{
+  if ((gsize) (r->end - r->p) < length || memcmp (r->p, word, length) != 0)
+    return FALSE;
+  r->p += length;
+  return TRUE;
+}
+
+/* Strings */
+
+static int
+hex4 (const char *p)
+{
+  int value = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* \uXXXX, or a surrogate pair of them; r->p is after the "u". */
+static gboolean
+read_unicode_escape (Reader *r)
+{
+  int high, low;
+  gunichar c;
+
+  if (r->end - r->p < 4 || (high = hex4 (r->p)) < 0)
+    return FALSE;
+  r->p += 4;
+  c = (gunichar) high;
+  if (high >= 0xDC00 && high <= 0xDFFF)
+    return FALSE;
+  if (high >= 0xD800 && high <= 0xDBFF)
+    {
+      if (r->end - r->p < 6 || r->p[0] != '\\' || r->p[1] != 'u' ||
+          (low = hex4 (r->p + 2)) < 0xDC00 || low > 0xDFFF)
+        return FALSE;
+      r->p += 6;
+      c = 0x10000 + (((gunichar) high - 0xD800) << 10) + ((gunichar) low - 0xDC00);
+    }
+  /* A NUL would cut the C string short. */
+  if (c == 0)
+    return FALSE;
+  g_string_append_unichar (r->scratch, c);
+  return TRUE;
+}
+
+/* r->p is after the backslash. */
+static gboolean
+read_escape (Reader *r)
+{
+  static const char from[] = "\"\\/bfnrt";
+  static const char to[] = "\"\\/\b\f\n\r\t";
+  const char *found;
+
+  if (r->p >= r->end)
+    return FALSE;
+  if (*r->p == 'u')
+    {
+      r->p++;
+      return read_unicode_escape (r);
+    }
+  found = *r->p != '\0' ? strchr (from, *r->p) : NULL;
+  if (found == NULL)
+    return FALSE;
+  g_string_append_c (r->scratch, to[found - from]);
+  r->p++;
+  return TRUE;
+}
+
+/* Skips plain characters: up to a quote, a backslash or a control
+ * character (which JSON forbids there). Works on locals so that the
+ * compiler keeps them in registers; ORs the bytes into @seen. */
+static const char *
+skip_plain (const char *from, const char *end, guchar *seen)
+{
+  const guchar *p = (const guchar *) from;
+  const guchar *stop = (const guchar *) end;
+  guchar bits = 0;
+
+  while (p < stop && *p >= 0x20 && *p != '"' && *p != '\\')
+    bits |= *p++;
+  *seen |= bits;
+  return (const char *) p;
+}
+
+/* Decodes the string at r->p (its opening quote) into r->scratch. Only
+ * strings hold bytes beyond ASCII (anywhere else they are a syntax error),
+ * so only a string that has some needs its UTF-8 checked. */
+static gboolean
+read_string (Reader *r)
+{
+  guchar seen = 0;
+
+  g_string_truncate (r->scratch, 0);
+  r->p++;
+  while (r->p < r->end)
+    {
+      const char *run = r->p;
+
+      r->p = skip_plain (r->p, r->end, &seen);
+      g_string_append_len (r->scratch, run, r->p - run);
+      if (r->p >= r->end || (guchar) *r->p < 0x20)
+        return FALSE;
+      if (*r->p++ == '"')
+        return (seen & 0x80) == 0 || g_utf8_validate_len (r->scratch->str, r->scratch->len, NULL);
+      if (!read_escape (r))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+/* Numbers */
+
+static gboolean
+skip_digits (Reader *r)
+{
+  const char *start = r->p;
+
+  while (r->p < r->end && g_ascii_isdigit (*r->p))
+    r->p++;
+  return r->p > start;
+}
+
+/* Moves past a number of JSON's grammar; says whether it is an integer. */
+static gboolean
+scan_number (Reader *r, gboolean *integer)
+{
+  *integer = TRUE;
+  if (r->p < r->end && *r->p == '-')
+    r->p++;
+  if (r->p < r->end && *r->p == '0')
+    r->p++;
+  else if (r->p >= r->end || *r->p < '1' || *r->p > '9' || !skip_digits (r))
+    return FALSE;
+  if (r->p < r->end && *r->p == '.')
+    {
+      *integer = FALSE;
+      r->p++;
+      if (!skip_digits (r))
+        return FALSE;
+    }
+  if (r->p < r->end && (*r->p == 'e' || *r->p == 'E'))
+    {
+      *integer = FALSE;
+      r->p++;
+      if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+        r->p++;
+      if (!skip_digits (r))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonNode *
+read_number (Reader *r)
+{
+  const char *start = r->p;
+  char buffer[64];
+  gboolean integer;
+  gsize length;
+  gint64 value;
+
+  if (!scan_number (r, &integer))
+    return NULL;
+  length = (gsize) (r->p - start);
+  if (length >= sizeof buffer)
+    return NULL;
+  memcpy (buffer, start, length);
+  buffer[length] = '\0';
+
+  if (!integer)
+    return json_node_init_double (json_node_alloc (), g_ascii_strtod (buffer, NULL));
+  errno = 0;
+  value = g_ascii_strtoll (buffer, NULL, 10);
+  if (errno == ERANGE)
+    return NULL;
+  return json_node_init_int (json_node_alloc (), value);
+}
+
+/* Containers */
+
+static JsonNode *
+read_object (Reader *r)
+{
+  g_autoptr (JsonObject) object = json_object_new ();
+
+  r->p++;
+  if (take (r, '}'))
+    return json_node_init_object (json_node_alloc (), object);
+  do
+    {
+      g_autofree char *name = NULL;
+      JsonNode *value;
+
+      skip_space (r);
+      if (r->p >= r->end || *r->p != '"' || !read_string (r))
+        return NULL;
+      name = g_strndup (r->scratch->str, r->scratch->len);
+      if (!take (r, ':') || (value = read_value (r)) == NULL)
+        return NULL;
+      json_object_set_member (object, name, value);
+    }
+  while (take (r, ','));
+  if (!take (r, '}'))
+    return NULL;
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+static JsonNode *
+read_array (Reader *r)
+{
+  g_autoptr (JsonArray) array = json_array_new ();
+
+  r->p++;
+  if (take (r, ']'))
+    return json_node_init_array (json_node_alloc (), array);
+  do
+    {
+      JsonNode *value = read_value (r);
+
+      if (value == NULL)
+        return NULL;
+      json_array_add_element (array, value);
+    }
+  while (take (r, ','));
+  if (!take (r, ']'))
+    return NULL;
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+static JsonNode *
+read_container (Reader *r)
+{
+  JsonNode *node;
+
+  if (r->depth >= MAX_DEPTH)
+    return NULL;
+  r->depth++;
+  node = *r->p == '{' ? read_object (r) : read_array (r);
+  r->depth--;
+  return node;
+}
+
+static JsonNode *
+read_value (Reader *r)
+{
+  skip_space (r);
+  if (r->p >= r->end)
+    return NULL;
+  switch (*r->p)
+    {
+      case '{':
+      case '[':
+        return read_container (r);
+      case '"':
+        return read_string (r) ? json_node_init_string (json_node_alloc (), r->scratch->str) : NULL;
+      case 't':
+        return take_word (r, "true", 4) ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
+      case 'f':
+        return take_word (r, "false", 5) ? json_node_init_boolean (json_node_alloc (), FALSE)
+                                         : NULL;
+      case 'n':
+        return take_word (r, "null", 4) ? json_node_init_null (json_node_alloc ()) : NULL;
+      default:
+        return read_number (r);
+    }
+}
+
+JsonNode *
+sheaf_json_parse (const char *data, gsize length)
+{
+  g_autoptr (GString) scratch = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  Reader r = { data, data + length, NULL, 0 };
+
+  if (data == NULL || length == 0 || memchr (data, '\0', length) != NULL)
+    return NULL;
+
+  r.scratch = scratch = g_string_sized_new (256);
+  root = read_value (&r);
+  skip_space (&r);
+  if (root == NULL || r.p != r.end)
+    return NULL;
+  return g_steal_pointer (&root);
+}
+
+/* Writing */
+
+static void
+append_escape (GString *out, guchar c)
+{
+  switch (c)
+    {
+      case '"':
+        g_string_append (out, "\\\"");
+        break;
+      case '\\':
+        g_string_append (out, "\\\\");
+        break;
+      case '\n':
+        g_string_append (out, "\\n");
+        break;
+      case '\r':
+        g_string_append (out, "\\r");
+        break;
+      case '\t':
+        g_string_append (out, "\\t");
+        break;
+      default:
+        g_string_append_printf (out, "\\u%04x", c);
+    }
+}
+
+void
+sheaf_json_append_string (GString *out, const char *value)
+{
+  const char *run = value;
+
+  g_return_if_fail (out != NULL && value != NULL);
+
+  g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      append_escape (out, c);
+      run = p + 1;
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-history-window.h"
+#include "sheaf-item-position.h"
+#include "sheaf-window-private.h"
+
+/* Edits are written this long after the last one. */
+#define SAVE_DELAY_MS 500
+
+/* The run settings kept with the workspace; the rest is in Preferences. */
+static const char *const string_settings[] = { "template", "model" };
+static const char *const uint_settings[] = { "concurrency", "max-tokens" };
+
+/* Saving */
+
+static void
+save_now (SheafWindow *self)
+{
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  sheaf_store_save_items (self->store, G_LIST_MODEL (self->items));
+
+  for (guint i = 0; i < G_N_ELEMENTS (string_settings); i++)
+    {
+      g_autofree char *value = g_settings_get_string (self->settings, string_settings[i]);
+      sheaf_store_set_setting (self->store, string_settings[i], value);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (uint_settings); i++)
+    {
+      g_autofree char *value =
+        g_strdup_printf ("%u", g_settings_get_uint (self->settings, uint_settings[i]));
+      sheaf_store_set_setting (self->store, uint_settings[i], value);
+    }
+}
+
+static gboolean
+save_cb (gpointer user_data)
+{
+  SheafWindow *self = user_data;
+
+  self->save_id = 0;
+  save_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_sheaf_window_schedule_save (SheafWindow *self)
+{
+  if (self->store != NULL && self->save_id == 0)
+    self->save_id = g_timeout_add (SAVE_DELAY_MS, save_cb, self);
+}
+
+/* Restoring */
+
+static void
+restore_settings (SheafWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (string_settings); i++)
+    {
+      g_autofree char *value = sheaf_store_dup_setting (self->store, string_settings[i]);
+      if (value != NULL)
+        g_settings_set_string (self->settings, string_settings[i], value);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (uint_settings); i++)
+    {
+      g_autofree char *value = sheaf_store_dup_setting (self->store, uint_settings[i]);
+      guint64 number;
+
+      if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &number, NULL))
+        g_settings_set_uint (self->settings, uint_settings[i], (guint) number);
+    }
+}
+
+static guint
+count_interrupted (SheafWindow *self)
+{
+  GListModel *items = G_LIST_MODEL (self->items);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
+      n += sheaf_store_item_is_interrupted (item);
+    }
+  return n;
+}
+
+static void
+update_resume_banner (SheafWindow *self)
+{
+  guint n = _sheaf_window_is_running (self) ? 0 : count_interrupted (self);
+  g_autofree char *text = NULL;
+
+  if (n > 0)
+    {
+      text = g_strdup_printf (ngettext ("Sheaf was closed while %u text was running. The answers "
+                                        "that arrived are kept; Resume sends the rest.",
+                                        "Sheaf was closed while %u texts were running. The "
+                                        "answers that arrived are kept; Resume sends the rest.",
+                                        n),
+                              n);
+      gtk_label_set_label (self->resume_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->resume_revealer, n > 0 && self->viewing_run == 0);
+}
+
+static void
+update_store_warning (SheafWindow *self)
+{
+  const GError *error = sheaf_store_get_error (self->store);
+
+  if (error != NULL)
+    gtk_label_set_label (self->store_warning_label, error->message);
+  /* Only a notice can go away: work that is not saved stays said. */
+  gtk_widget_set_visible (self->store_warning_dismiss, sheaf_store_get_persistent (self->store));
+  gtk_revealer_set_reveal_child (self->store_warning_revealer, error != NULL);
+}
+
+static void
+restore (SheafWindow *self)
+{
+  g_autoptr (GPtrArray) items = sheaf_store_load_items (self->store);
+
+  restore_settings (self);
+  _sheaf_window_append_items (self, items);
+  /* What was just read needs no writing. */
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  update_resume_banner (self);
+}
+
+void
+_sheaf_window_store_init (SheafWindow *self)
+{
+  self->store = sheaf_store_new_default ();
+  restore (self);
+  update_store_warning (self);
+  g_signal_connect_object (self->store, "notify::error", G_CALLBACK (update_store_warning), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "notify::persistent", G_CALLBACK (update_store_warning),
+                           self, G_CONNECT_SWAPPED);
+  for (guint i = 0; i < G_N_ELEMENTS (string_settings); i++)
+    {
+      g_autofree char *signal = g_strconcat ("changed::", string_settings[i], NULL);
+      g_signal_connect_object (self->settings, signal, G_CALLBACK (_sheaf_window_schedule_save),
+                               self, G_CONNECT_SWAPPED);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (uint_settings); i++)
+    {
+      g_autofree char *signal = g_strconcat ("changed::", uint_settings[i], NULL);
+      g_signal_connect_object (self->settings, signal, G_CALLBACK (_sheaf_window_schedule_save),
+                               self, G_CONNECT_SWAPPED);
+    }
+}
+
+void
+_sheaf_window_store_dispose (SheafWindow *self)
+{
+  if (self->store == NULL)
+    return;
+  if (self->save_id != 0)
+    save_now (self);
+  sheaf_store_flush (self->store);
+  g_signal_handlers_disconnect_by_data (self->store, self);
+  g_clear_object (&self->store);
+  g_clear_object (&self->viewed);
+}
+
+/* Runs */
+
+void
+_sheaf_window_store_run_started (SheafWindow *self, GListModel *items)
+{
+  /* The rows must be in the file before the run that points to them. */
+  save_now (self);
+  sheaf_store_track_run (self->store, self->batch, items);
+  update_resume_banner (self);
+}
+
+static gboolean
+destroy_cb (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+void
+_sheaf_window_store_run_ended (SheafWindow *self)
+{
+  update_resume_banner (self);
+  if (self->close_after_stop)
+    g_idle_add_full (G_PRIORITY_DEFAULT, destroy_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Closing */
+
+static void
+close_response (AdwMessageDialog *dialog, const char *response, SheafWindow *self)
+{
+  if (!g_str_equal (response, "stop"))
+    return;
+  self->close_after_stop = TRUE;
+  if (sheaf_batch_get_running (self->batch))
+    sheaf_batch_stop (self->batch);
+  else
+    _sheaf_window_store_run_ended (self);
+}
+
+gboolean
+_sheaf_window_store_close_request (SheafWindow *self)
+{
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  guint done = sheaf_batch_get_n_done (self->batch);
+
+  if (self->close_after_stop || !sheaf_batch_get_running (self->batch))
+    return FALSE;
+
+  body = g_strdup_printf (ngettext ("%u answer has arrived and stays saved. The texts still "
+                                    "waiting are stopped; Retry Failed sends them later.",
+                                    "%u answers have arrived and stay saved. The texts still "
+                                    "waiting are stopped; Retry Failed sends them later.",
+                                    done),
+                          done);
+  dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), _ ("Stop the Run and Close?"), body));
+  adw_message_dialog_add_response (dialog, "cancel", _ ("_Keep Running"));
+  adw_message_dialog_add_response (dialog, "stop", _ ("_Stop and Close"));
+  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+/* An earlier run, shown read-only */
+
+GListModel *
+_sheaf_window_get_shown (SheafWindow *self)
+{
+  return self->viewed != NULL ? G_LIST_MODEL (self->viewed) : G_LIST_MODEL (self->items);
+}
+
+gboolean
+_sheaf_window_is_viewing (SheafWindow *self)
+{
+  return self->viewing_run != 0;
+}
+
+static void
+show_model (SheafWindow *self, GListModel *model)
+{
+  gtk_sort_list_model_set_model (self->sort_model, model);
+  gtk_revealer_set_reveal_child (self->viewing_revealer, self->viewing_run != 0);
+  _sheaf_window_update_empty_state (self);
+  update_resume_banner (self);
+  _sheaf_window_update_actions (self);
+  _sheaf_window_update_detail (self);
+}
+
+char *
+_sheaf_format_date (gint64 real_time)
+{
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (real_time / G_USEC_PER_SEC);
+
+  /* Translators: when a run started, as g_date_time_format() writes it. */
+  return g_date_time_format (local, _ ("%-d %B %Y, %H:%M"));
+}
+
+void
+_sheaf_window_show_run (SheafWindow *self, gint64 run_id)
+{
+  g_autoptr (SheafRunInfo) run = sheaf_store_get_run (self->store, run_id);
+  g_autoptr (GPtrArray) items = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *text = NULL;
+
+  if (run == NULL || _sheaf_window_is_running (self))
+    return;
+
+  items = sheaf_store_load_run_items (self->store, run_id);
+  g_clear_object (&self->viewed);
+  self->viewed = g_list_store_new (SHEAF_TYPE_ITEM);
+  g_list_store_splice (self->viewed, 0, 0, items->pdata, items->len);
+  sheaf_item_position_renumber (G_LIST_MODEL (self->viewed), 0);
+  self->viewing_run = run_id;
+
+  date = _sheaf_format_date (run->started);
+  /* Translators: shown above the table while it shows an earlier run. */
+  text = g_strdup_printf (_ ("The run of %s, as it was. Nothing here can be changed."), date);
+  gtk_label_set_label (self->viewing_label, text);
+  show_model (self, G_LIST_MODEL (self->viewed));
+}
+
+void
+_sheaf_window_show_workspace (SheafWindow *self)
+{
+  if (self->viewing_run == 0)
+    return;
+  self->viewing_run = 0;
+  show_model (self, G_LIST_MODEL (self->items));
+  g_clear_object (&self->viewed);
+}
+
+static void
+undo_use_texts (AdwToast *toast, GPtrArray *previous)
+{
+  SheafWindow *self = g_object_get_data (G_OBJECT (toast), "sheaf-window");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+
+  if (!_sheaf_window_is_running (self))
+    g_list_store_splice (self->items, 0, n, previous->pdata, previous->len);
+}
+
+void
+_sheaf_window_use_shown_texts (SheafWindow *self)
+{
+  GListModel *items = G_LIST_MODEL (self->items);
+  guint n = g_list_model_get_n_items (items);
+  g_autoptr (GPtrArray) previous = g_ptr_array_new_full (n, g_object_unref);
+  g_autoptr (GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (self->viewed == NULL || _sheaf_window_is_running (self))
+    return;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (previous, g_list_model_get_item (items, i));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->viewed)); i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (G_LIST_MODEL (self->viewed), i);
+      g_ptr_array_add (copies,
+                       sheaf_item_new (sheaf_item_get_title (item), sheaf_item_get_text (item)));
+    }
+  _sheaf_window_show_workspace (self);
+  g_list_store_splice (self->items, 0, n, copies->pdata, copies->len);
+
+  title = g_strdup_printf (ngettext ("Your list now holds the %u text of that run",
+                                     "Your list now holds the %u texts of that run", copies->len),
+                           copies->len);
+  toast = _sheaf_toast_new (title);
+  adw_toast_set_button_label (toast, _ ("_Undo"));
+  g_object_set_data (G_OBJECT (toast), "sheaf-window", self);
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_use_texts),
+                         g_steal_pointer (&previous), (GClosureNotify) g_ptr_array_unref, 0);
+  _sheaf_window_toast (self, toast);
+}
+
+SheafStore *
+_sheaf_window_get_store (SheafWindow *self)
+{
+  return self->store;
+}
+
+/* Actions */
+
+static void
+history_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  gtk_window_present (GTK_WINDOW (sheaf_history_window_new (SHEAF_WINDOW (widget))));
+}
+
+static void
+show_workspace_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _sheaf_window_show_workspace (SHEAF_WINDOW (widget));
+}
+
+static void
+use_shown_texts_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _sheaf_window_use_shown_texts (SHEAF_WINDOW (widget));
+}
+
+static void
+resume_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _sheaf_window_resume (SHEAF_WINDOW (widget));
+}
+
+static void
+dismiss_store_warning_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  gtk_revealer_set_reveal_child (SHEAF_WINDOW (widget)->store_warning_revealer, FALSE);
+}
+
+void
+_sheaf_window_store_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.history", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.show-workspace", NULL, show_workspace_action);
+  gtk_widget_class_install_action (widget_class, "win.use-shown-texts", NULL,
+                                   use_shown_texts_action);
+  gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-store-warning", NULL,
+                                   dismiss_store_warning_action);
+}
