@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <sys/socket.h>
 
+#include "sheaf-json.h"
+
 typedef enum
 {
   FAKE_API_ANTHROPIC,
@@ -78,7 +80,8 @@ typedef struct
   guint status;
   const char *content_type;
   GBytes *body;
-  SoupMessageHeaders *extra_headers;
+  guint serial;
+  SoupMessageHeaders *extra_headers; /* retry-after…, or NULL */
 } Pending;
 
 struct _SheafFakeProvider
@@ -103,7 +106,10 @@ struct _SheafFakeProvider
   GHashTable *prompts;
   GArray *no_arrivals;
   GHashTable *pending;
+  GString *padding; /* see padding() */
   SoupMessageHeaders *last_headers;
+  /* The last request's body; last_body is made from it when asked for. */
+  GBytes *last_body_bytes;
   char *last_body;
 };
 
@@ -207,13 +213,18 @@ static void
 pending_respond (Pending *pending)
 {
   SoupServerMessage *msg = pending->msg;
-  gsize size;
-  gconstpointer data = g_bytes_get_data (pending->body, &size);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  char request_id[32];
 
   soup_server_message_set_status (msg, pending->status, reason_phrase (pending->status));
-  soup_server_message_set_response (msg, pending->content_type, SOUP_MEMORY_COPY, data, size);
-  soup_message_headers_foreach (pending->extra_headers, copy_header,
-                                soup_server_message_get_response_headers (msg));
+  soup_message_headers_replace (headers, "Content-Type", pending->content_type);
+  /* The body is handed over, not copied. */
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), pending->body);
+  g_snprintf (request_id, sizeof request_id, "req_fake%u", pending->serial);
+  soup_message_headers_replace (headers, "request-id", request_id);
+  soup_message_headers_replace (headers, "x-request-id", request_id);
+  if (pending->extra_headers != NULL)
+    soup_message_headers_foreach (pending->extra_headers, copy_header, headers);
   soup_server_message_unpause (msg);
 }
 
@@ -586,125 +597,139 @@ quota_body (FakeApi api)
 }
 
 static gint64
-count_tokens (const char *text)
+count_tokens (gsize length)
 {
-  return MAX (1, (gint64) (strlen (text) + 3) / 4);
+  return MAX (1, (gint64) (length + 3) / 4);
 }
 
-static void
-add_int_member (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
+/* Replies are written straight into a GString: a JsonBuilder and
+ * JsonGenerator cost over 100,000 instructions for a 2 KB answer, once for
+ * every request, which made the fake provider the slowest part of a
+ * benchmark. */
 
+/* ,"name":"value" (NULL: null) */
 static void
-add_string_member (JsonBuilder *b, const char *name, const char *value)
+append_string_member (GString *out, const char *name, const char *value)
 {
-  json_builder_set_member_name (b, name);
+  g_string_append_printf (out, ",\"%s\":", name);
   if (value != NULL)
-    json_builder_add_string_value (b, value);
+    sheaf_json_append_string (out, value);
   else
-    json_builder_add_null_value (b);
+    g_string_append (out, "null");
 }
 
-/* @text NULL: a reply without any text. */
-static GBytes *
-anthropic_reply_body (const FakeRequest *request, const char *text, guint serial)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *id = g_strdup_printf ("msg_fake%u", serial);
-
-  json_builder_begin_object (b);
-  add_string_member (b, "id", id);
-  add_string_member (b, "type", "message");
-  add_string_member (b, "role", "assistant");
-  add_string_member (b, "model", request->model);
-  json_builder_set_member_name (b, "content");
-  json_builder_begin_array (b);
-  if (text != NULL)
-    {
-      json_builder_begin_object (b);
-      add_string_member (b, "type", "text");
-      add_string_member (b, "text", text);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  add_string_member (b, "stop_reason", "end_turn");
-  add_string_member (b, "stop_sequence", NULL);
-  json_builder_set_member_name (b, "usage");
-  json_builder_begin_object (b);
-  add_int_member (b, "input_tokens", count_tokens (request->prompt));
-  add_int_member (b, "output_tokens", text != NULL ? count_tokens (text) : 0);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  return json_to_bytes (b);
-}
-
-static GBytes *
-openai_reply_body (const FakeRequest *request, const char *text, guint serial)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *id = g_strdup_printf ("chatcmpl-fake%u", serial);
-  gint64 input_tokens = count_tokens (request->prompt);
-  gint64 output_tokens = text != NULL ? count_tokens (text) : 0;
-
-  json_builder_begin_object (b);
-  add_string_member (b, "id", id);
-  add_string_member (b, "object", "chat.completion");
-  add_int_member (b, "created", g_get_real_time () / G_USEC_PER_SEC);
-  add_string_member (b, "model", request->model);
-  json_builder_set_member_name (b, "choices");
-  json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  add_int_member (b, "index", 0);
-  json_builder_set_member_name (b, "message");
-  json_builder_begin_object (b);
-  add_string_member (b, "role", "assistant");
-  add_string_member (b, "content", text);
-  json_builder_end_object (b);
-  add_string_member (b, "finish_reason", "stop");
-  json_builder_end_object (b);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "usage");
-  json_builder_begin_object (b);
-  add_int_member (b, "prompt_tokens", input_tokens);
-  add_int_member (b, "completion_tokens", output_tokens);
-  add_int_member (b, "total_tokens", input_tokens + output_tokens);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  return json_to_bytes (b);
-}
-
-static char *
-answer_text (const char *prompt, gsize answer_bytes, Fault fault)
+/* The "lorem ipsum" words that pad answers, cut to @length bytes. Every
+ * answer pads with a prefix of the same sequence, so it is made once and
+ * only grows. */
+static const char *
+padding (SheafFakeProvider *self, gsize length)
 {
   static const char *const words[] = { " lorem", " ipsum", " dolor", " sit", " amet" };
-  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; self->padding->len < length; i++)
+    g_string_append (self->padding, words[i % G_N_ELEMENTS (words)]);
+  return self->padding->str;
+}
+
+/* Appends the answer as a JSON string: "Echo: " and the prompt (after the
+ * hostile text for fault=hostile), padded to the answer size (1 MiB at least
+ * for fault=huge). Returns the answer's length in bytes. */
+static gsize
+append_answer (SheafFakeProvider *self, GString *out, const char *prompt, Fault fault)
+{
+  gsize answer_bytes =
+    fault == FAULT_HUGE ? MAX (self->answer_bytes, HUGE_ANSWER_BYTES) : self->answer_bytes;
+  gsize length = strlen ("Echo: ") + strlen (prompt);
+  gsize pad;
 
   if (fault == FAULT_HOSTILE)
-    g_string_append (text, hostile_text);
-  g_string_append (text, "Echo: ");
-  g_string_append (text, prompt);
-  if (fault == FAULT_HUGE)
-    answer_bytes = MAX (answer_bytes, HUGE_ANSWER_BYTES);
-  for (guint i = 0; text->len < answer_bytes; i++)
-    g_string_append (text, words[i % G_N_ELEMENTS (words)]);
-  if (text->len > answer_bytes && answer_bytes > strlen (prompt) + strlen ("Echo: "))
-    g_string_truncate (text, answer_bytes);
-  return g_string_free (text, FALSE);
+    length += strlen (hostile_text);
+  pad = answer_bytes > length ? answer_bytes - length : 0;
+
+  g_string_append_c (out, '"');
+  if (fault == FAULT_HOSTILE)
+    sheaf_json_append_escaped (out, hostile_text);
+  g_string_append (out, "Echo: ");
+  sheaf_json_append_escaped (out, prompt);
+  /* Padding is plain ASCII that needs no escaping. */
+  g_string_append_len (out, padding (self, pad), (gssize) pad);
+  g_string_append_c (out, '"');
+  return length + pad;
+}
+
+/* Appends "answer" (or null, for fault=empty); returns the answer's length. */
+static gsize
+append_text (SheafFakeProvider *self, GString *out, const char *prompt, Fault fault)
+{
+  if (fault == FAULT_EMPTY)
+    {
+      g_string_append (out, "null");
+      return 0;
+    }
+  return append_answer (self, out, prompt, fault);
+}
+
+static void
+anthropic_reply_body (SheafFakeProvider *self, GString *out, const FakeRequest *request,
+                      Fault fault)
+{
+  gsize length = 0;
+
+  g_string_append_printf (out, "{\"id\":\"msg_fake%u\"", self->serial);
+  append_string_member (out, "type", "message");
+  append_string_member (out, "role", "assistant");
+  append_string_member (out, "model", request->model);
+  g_string_append (out, ",\"content\":[");
+  if (fault != FAULT_EMPTY)
+    {
+      g_string_append (out, "{\"type\":\"text\",\"text\":");
+      length = append_text (self, out, request->prompt, fault);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "]");
+  append_string_member (out, "stop_reason", "end_turn");
+  append_string_member (out, "stop_sequence", NULL);
+  g_string_append_printf (
+    out,
+    ",\"usage\":{\"input_tokens\":%" G_GINT64_FORMAT ",\"output_tokens\":%" G_GINT64_FORMAT "}}",
+    count_tokens (strlen (request->prompt)), fault != FAULT_EMPTY ? count_tokens (length) : 0);
+}
+
+static void
+openai_reply_body (SheafFakeProvider *self, GString *out, const FakeRequest *request, Fault fault)
+{
+  gint64 input_tokens = count_tokens (strlen (request->prompt));
+  gint64 output_tokens;
+  gsize length;
+
+  g_string_append_printf (out, "{\"id\":\"chatcmpl-fake%u\"", self->serial);
+  append_string_member (out, "object", "chat.completion");
+  g_string_append_printf (out, ",\"created\":%" G_GINT64_FORMAT,
+                          g_get_real_time () / G_USEC_PER_SEC);
+  append_string_member (out, "model", request->model);
+  g_string_append (out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        "\"content\":");
+  length = append_text (self, out, request->prompt, fault);
+  output_tokens = fault != FAULT_EMPTY ? count_tokens (length) : 0;
+  g_string_append (out, "},\"finish_reason\":\"stop\"}]");
+  g_string_append_printf (out,
+                          ",\"usage\":{\"prompt_tokens\":%" G_GINT64_FORMAT
+                          ",\"completion_tokens\":%" G_GINT64_FORMAT
+                          ",\"total_tokens\":%" G_GINT64_FORMAT "}}",
+                          input_tokens, output_tokens, input_tokens + output_tokens);
 }
 
 static GBytes *
 reply_body (SheafFakeProvider *self, const FakeRequest *request, Fault fault)
 {
-  g_autofree char *text = NULL;
+  gsize size = strlen (request->prompt) * 2 + self->answer_bytes + 512;
+  GString *out = g_string_sized_new (fault == FAULT_HUGE ? size + HUGE_ANSWER_BYTES : size);
 
-  if (fault != FAULT_EMPTY)
-    text = answer_text (request->prompt, self->answer_bytes, fault);
   if (request->api == FAKE_API_ANTHROPIC)
-    return anthropic_reply_body (request, text, self->serial);
-  return openai_reply_body (request, text, self->serial);
+    anthropic_reply_body (self, out, request, fault);
+  else
+    openai_reply_body (self, out, request, fault);
+  return g_string_free_to_bytes (out);
 }
 
 static GBytes *
@@ -751,14 +776,18 @@ plan_reply (SheafFakeProvider *self, Pending *pending, const FakeRequest *reques
     }
 }
 
+/* The retry-after headers a directive asks for; request ids are added
+ * when the reply goes out. */
 static void
-plan_headers (SheafFakeProvider *self, Pending *pending, const Directive *directive)
+plan_headers (Pending *pending, const Directive *directive)
 {
-  SoupMessageHeaders *headers = pending->extra_headers;
-  g_autofree char *request_id = g_strdup_printf ("req_fake%u", self->serial);
+  SoupMessageHeaders *headers;
 
-  soup_message_headers_replace (headers, "request-id", request_id);
-  soup_message_headers_replace (headers, "x-request-id", request_id);
+  if (directive->retry_after < 0 && directive->retry_after_ms < 0 &&
+      directive->retry_after_date < 0)
+    return;
+
+  headers = pending->extra_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   if (directive->retry_after >= 0)
     {
       g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, directive->retry_after);
@@ -805,11 +834,13 @@ record_request (SheafFakeProvider *self, SoupServerMessage *msg, GBytes *body)
   self->serial++;
   count_connection (self, msg);
 
+  /* References, not copies: the server never changes a request once read,
+   * and most requests are never asked about. */
   g_clear_pointer (&self->last_headers, soup_message_headers_unref);
-  self->last_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  soup_message_headers_foreach (headers, copy_header, self->last_headers);
-  g_free (self->last_body);
-  self->last_body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  self->last_headers = soup_message_headers_ref (headers);
+  g_clear_pointer (&self->last_body_bytes, g_bytes_unref);
+  self->last_body_bytes = g_bytes_ref (body);
+  g_clear_pointer (&self->last_body, g_free);
 }
 
 /* Returns how many requests carried @prompt before this one. */
@@ -855,20 +886,35 @@ dup_text_content (JsonNode *content)
   return g_string_free (text, FALSE);
 }
 
+/* The fast reader takes what a client sends; JsonParser the rest. */
+static JsonNode *
+parse_json (GBytes *body)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (body, &size);
+  JsonNode *root = sheaf_json_parse (data, size);
+
+  if (root != NULL)
+    return root;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data != NULL ? data : "", (gssize) size, NULL) ||
+      json_parser_get_root (parser) == NULL)
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
 /* Fills @request from a JSON body; FALSE when it is not a chat request. */
 static gboolean
 parse_request (GBytes *body, FakeRequest *request)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) tree = parse_json (body);
   JsonObject *root;
   JsonArray *messages;
-  gsize size;
-  const char *data = g_bytes_get_data (body, &size);
 
-  if (!json_parser_load_from_data (parser, data != NULL ? data : "", size, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (tree == NULL || !JSON_NODE_HOLDS_OBJECT (tree))
     return FALSE;
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (tree);
   if (!json_object_has_member (root, "messages") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "messages")))
     return FALSE;
@@ -918,7 +964,7 @@ pending_new (SheafFakeProvider *self, SoupServerMessage *msg)
 
   pending->self = self;
   pending->msg = g_object_ref (msg);
-  pending->extra_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  pending->serial = self->serial;
   return pending;
 }
 
@@ -959,7 +1005,7 @@ handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GByte
       request.model = g_strdup (directive.model);
     }
   plan_reply (self, pending, &request, &directive);
-  plan_headers (self, pending, &directive);
+  plan_headers (pending, &directive);
   pending_start (pending, directive.latency >= 0 ? (guint) MIN (directive.latency, G_MAXUINT)
                                                  : self->latency_ms);
 }
@@ -967,15 +1013,12 @@ handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GByte
 static GBytes *
 stats_body (SheafFakeProvider *self)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  char *text =
+    g_strdup_printf ("{\"requests\":%u,\"connections\":%u,\"in_flight\":%u,"
+                     "\"max_in_flight\":%u}",
+                     self->n_requests, self->n_connections, self->in_flight, self->max_in_flight);
 
-  json_builder_begin_object (b);
-  add_int_member (b, "requests", self->n_requests);
-  add_int_member (b, "connections", self->n_connections);
-  add_int_member (b, "in_flight", self->in_flight);
-  add_int_member (b, "max_in_flight", self->max_in_flight);
-  json_builder_end_object (b);
-  return json_to_bytes (b);
+  return g_bytes_new_take (text, strlen (text));
 }
 
 static void
@@ -1045,7 +1088,9 @@ sheaf_fake_provider_finalize (GObject *object)
   g_clear_pointer (&self->prompts, g_hash_table_unref);
   g_clear_pointer (&self->no_arrivals, g_array_unref);
   g_clear_pointer (&self->last_headers, soup_message_headers_unref);
+  g_clear_pointer (&self->last_body_bytes, g_bytes_unref);
   g_clear_pointer (&self->last_body, g_free);
+  g_string_free (self->padding, TRUE);
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -1071,6 +1116,7 @@ sheaf_fake_provider_init (SheafFakeProvider *self)
   self->prompts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, prompt_stats_free);
   self->no_arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) pending_free, NULL);
+  self->padding = g_string_new (NULL);
 }
 
 /* soup_server_listen_local() leaves the backlog at GLib's default of 10:
@@ -1231,6 +1277,9 @@ sheaf_fake_provider_get_last_body (SheafFakeProvider *self)
 {
   g_return_val_if_fail (SHEAF_IS_FAKE_PROVIDER (self), NULL);
 
+  if (self->last_body == NULL && self->last_body_bytes != NULL)
+    self->last_body = g_strndup (g_bytes_get_data (self->last_body_bytes, NULL),
+                                 g_bytes_get_size (self->last_body_bytes));
   return self->last_body;
 }
 
@@ -1245,5 +1294,6 @@ sheaf_fake_provider_reset_counters (SheafFakeProvider *self)
   self->generation++;
   g_hash_table_remove_all (self->prompts);
   g_clear_pointer (&self->last_headers, soup_message_headers_unref);
+  g_clear_pointer (&self->last_body_bytes, g_bytes_unref);
   g_clear_pointer (&self->last_body, g_free);
 }

@@ -57,35 +57,28 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SheafFakeProvider, sheaf_fake_provider, SHEAF, FAKE_PROVIDER, GObject)
 
 /* port 0: any free port. */
-SheafFakeProvider *sheaf_fake_provider_new              (guint               port,
-                                                         GError            **error);
-guint              sheaf_fake_provider_get_port         (SheafFakeProvider  *self);
+SheafFakeProvider *sheaf_fake_provider_new (guint port, GError **error);
+guint sheaf_fake_provider_get_port (SheafFakeProvider *self);
 /* http://127.0.0.1:PORT for Anthropic, http://127.0.0.1:PORT/v1 for OpenAI */
-char              *sheaf_fake_provider_dup_base_url     (SheafFakeProvider  *self,
-                                                         SheafProviderKind   kind);
-void               sheaf_fake_provider_set_latency_ms   (SheafFakeProvider  *self,
-                                                         guint               latency_ms);
-void               sheaf_fake_provider_set_answer_bytes (SheafFakeProvider  *self,
-                                                         gsize               answer_bytes);
-void               sheaf_fake_provider_set_api_key      (SheafFakeProvider  *self,
-                                                         const char         *api_key);
+char *sheaf_fake_provider_dup_base_url (SheafFakeProvider *self, SheafProviderKind kind);
+void sheaf_fake_provider_set_latency_ms (SheafFakeProvider *self, guint latency_ms);
+void sheaf_fake_provider_set_answer_bytes (SheafFakeProvider *self, gsize answer_bytes);
+void sheaf_fake_provider_set_api_key (SheafFakeProvider *self, const char *api_key);
 
 /* What it saw. */
-guint              sheaf_fake_provider_get_n_requests   (SheafFakeProvider  *self);
-guint              sheaf_fake_provider_get_n_connections (SheafFakeProvider *self);
-guint              sheaf_fake_provider_get_in_flight    (SheafFakeProvider  *self);
-guint              sheaf_fake_provider_get_max_in_flight (SheafFakeProvider *self);
+guint sheaf_fake_provider_get_n_requests (SheafFakeProvider *self);
+guint sheaf_fake_provider_get_n_connections (SheafFakeProvider *self);
+guint sheaf_fake_provider_get_in_flight (SheafFakeProvider *self);
+guint sheaf_fake_provider_get_max_in_flight (SheafFakeProvider *self);
 /* Requests whose prompt was exactly @prompt. */
-guint              sheaf_fake_provider_get_attempts     (SheafFakeProvider  *self,
-                                                         const char         *prompt);
+guint sheaf_fake_provider_get_attempts (SheafFakeProvider *self, const char *prompt);
 /* g_get_monotonic_time() of each such request's arrival, in order; the
  * array belongs to the fake provider. */
-GArray            *sheaf_fake_provider_get_arrivals     (SheafFakeProvider  *self,
-                                                         const char         *prompt);
+GArray *sheaf_fake_provider_get_arrivals (SheafFakeProvider *self, const char *prompt);
 /* The last request's headers and parsed JSON body (for assertions on
  * what the client sent); owned by the fake provider. */
 SoupMessageHeaders *sheaf_fake_provider_get_last_headers (SheafFakeProvider *self);
-const char         *sheaf_fake_provider_get_last_body    (SheafFakeProvider *self);
-void               sheaf_fake_provider_reset_counters   (SheafFakeProvider  *self);
+const char *sheaf_fake_provider_get_last_body (SheafFakeProvider *self);
+void sheaf_fake_provider_reset_counters (SheafFakeProvider *self);
 
 G_END_DECLS

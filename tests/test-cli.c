@@ -372,6 +372,22 @@ test_output_file (Fixture *fixture, gconstpointer user_data)
   assert_summary (result.err, 2, 0);
 }
 
+/* A device is written to, not replaced: nothing goes to standard output. */
+static void
+test_output_device (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *lines = write_file (fixture, "in.txt", "one\ntwo\n", -1);
+  g_auto (CliResult) result = { 0 };
+
+  run_cli (fixture, &result, NULL, "--lines=in.txt", "--output=/dev/null", "--base-url",
+           fixture->anthropic_url);
+
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (result.out, ==, "");
+  assert_summary (result.err, 2, 0);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 2);
+}
+
 static void
 test_template (Fixture *fixture, gconstpointer user_data)
 {
@@ -919,6 +935,7 @@ main (int argc, char **argv)
   add_test ("/cli/files", test_files, NULL);
   add_test ("/cli/combined-inputs", test_combined_inputs, NULL);
   add_test ("/cli/output-file", test_output_file, NULL);
+  add_test ("/cli/output-device", test_output_device, NULL);
   add_test ("/cli/template", test_template, NULL);
   add_test ("/cli/template-without-text", test_template_without_text, NULL);
   add_test ("/cli/openai", test_openai, NULL);

@@ -7,8 +7,12 @@
 
 #include "sheaf-csv.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sheaf-error.h"
 #include "sheaf-item.h"
@@ -223,6 +227,86 @@ test_write_file_error (void)
   g_assert_true (g_str_has_prefix (error->message, "Could not save"));
 }
 
+/* Many rows, so that the stream gets several blocks. */
+static void
+test_write_stream (void)
+{
+  g_autoptr (GListStore) store = g_list_store_new (SHEAF_TYPE_ITEM);
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr (GBytes) expected = NULL;
+  g_autoptr (GBytes) written = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = g_strnfill (1000, 'x');
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Item %u", i);
+      g_autoptr (SheafItem) item = sheaf_item_new (title, "Some text, \"quoted\"");
+
+      sheaf_item_set_response (item, answer);
+      sheaf_item_set_state (item, SHEAF_ITEM_STATE_DONE);
+      g_list_store_append (store, item);
+    }
+
+  g_assert_true (sheaf_csv_write_items_to_stream (G_LIST_MODEL (store), out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  written = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  expected = sheaf_csv_export_items (G_LIST_MODEL (store));
+  g_assert_cmpuint (g_bytes_get_size (written), >, 500 * 1000);
+  g_assert_true (g_bytes_equal (written, expected));
+}
+
+/* /dev/null cannot be replaced (a temporary file in /dev and a rename): it
+ * is written to directly, and stays what it was. */
+static void
+test_write_device (void)
+{
+  g_autoptr (GListModel) items = make_items ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path ("/dev/null");
+  GStatBuf info;
+
+  g_assert_true (sheaf_csv_write_file (items, file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat ("/dev/null", &info), ==, 0);
+  g_assert_true (S_ISCHR (info.st_mode));
+}
+
+/* A FIFO gets the table through the pipe, and is still a FIFO after. */
+static void
+test_write_fifo (void)
+{
+  g_autoptr (GListModel) items = make_items ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-csv-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "pipe", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  char buffer[4096];
+  GStatBuf info;
+  gssize n;
+  int reader;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  /* Opened for reading first, so that opening it for writing does not
+   * wait; the table is smaller than a pipe's buffer. */
+  reader = open (path, O_RDONLY | O_NONBLOCK);
+  g_assert_cmpint (reader, >=, 0);
+
+  g_assert_true (sheaf_csv_write_file (items, file, NULL, &error));
+  g_assert_no_error (error);
+
+  n = read (reader, buffer, sizeof buffer - 1);
+  g_assert_cmpint (n, >, 0);
+  buffer[n] = '\0';
+  g_assert_cmpstr (buffer, ==, expected_export);
+  close (reader);
+  g_assert_cmpint (g_stat (path, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+
+  sheaf_test_remove_tree (dir);
+}
+
 static GPtrArray *
 parse_ok (const char *data)
 {
@@ -375,6 +459,9 @@ main (int argc, char **argv)
   g_test_add_func ("/csv/export-empty", test_export_empty);
   g_test_add_func ("/csv/write-file", test_write_file);
   g_test_add_func ("/csv/write-file-error", test_write_file_error);
+  g_test_add_func ("/csv/write-stream", test_write_stream);
+  g_test_add_func ("/csv/write-device", test_write_device);
+  g_test_add_func ("/csv/write-fifo", test_write_fifo);
   g_test_add_func ("/csv/parse", test_parse);
   g_test_add_func ("/csv/parse-bom-and-endings", test_parse_bom_and_endings);
   g_test_add_func ("/csv/parse-malformed", test_parse_malformed);

@@ -49,6 +49,41 @@ test_json_same_tree (void)
     assert_same_as_json_glib (documents[i]);
 }
 
+/* Strings are scanned eight bytes at a time: whatever ends a run of plain
+ * characters (a quote, a backslash, a control character) or needs a UTF-8
+ * check must be found at every position in a word, and past the last
+ * whole word. */
+static void
+test_json_string_positions (void)
+{
+  const char *specials[] = { "\\\"", "\\\\", "\\n", "\\u0041", "é", "😀", "\x7f" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (specials); s++)
+    for (guint before = 0; before < 20; before++)
+      for (guint after = 0; after < 12; after++)
+        {
+          g_autofree char *head = g_strnfill (before, 'a');
+          g_autofree char *tail = g_strnfill (after, 'b');
+          g_autofree char *text =
+            g_strdup_printf ("{\"k\":\"%s%s%s\",\"n\":1}", head, specials[s], tail);
+
+          assert_same_as_json_glib (text);
+        }
+
+  /* A byte the fast reader must refuse, at every position. */
+  for (guint before = 0; before < 20; before++)
+    {
+      g_autofree char *head = g_strnfill (before, 'a');
+      g_autofree char *text = g_strdup_printf ("{\"k\":\"%s\x01tail text\"}", head);
+      g_autofree char *bad = g_strdup_printf ("{\"k\":\"%s\xff tail text\"}", head);
+      g_autoptr (JsonNode) control = sheaf_json_parse (text, strlen (text));
+      g_autoptr (JsonNode) invalid = sheaf_json_parse (bad, strlen (bad));
+
+      g_assert_null (control);
+      g_assert_null (invalid);
+    }
+}
+
 static void
 test_json_refuses (void)
 {
@@ -127,6 +162,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/json/same-tree", test_json_same_tree);
+  g_test_add_func ("/json/string-positions", test_json_string_positions);
   g_test_add_func ("/json/refuses", test_json_refuses);
   g_test_add_func ("/json/append-string", test_json_append_string);
 

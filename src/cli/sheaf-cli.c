@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include <gio/gio.h>
+#include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <math.h>
@@ -508,6 +509,10 @@ on_item_finished (SheafBatch *batch, SheafItem *item, gpointer user_data)
   guint total = MAX (sheaf_batch_get_n_total (batch), 1);
   guint tenth = n_finished (batch) * 10 / total;
 
+  /* The CSV has the input, not the prompt made from it, and nothing else
+   * here shows it: with big jobs it is memory better given back. */
+  sheaf_item_set_prompt (item, NULL);
+
   if (!run->interrupted && (run->tty || tenth > run->last_tenth))
     print_progress (run);
   run->last_tenth = tenth;
@@ -611,14 +616,15 @@ run_batch (SheafBatch *batch, GListModel *items, gboolean *interrupted, GError *
   return TRUE;
 }
 
+/* Rows are written as they are formatted: the whole table is never in
+ * memory at once. */
 static gboolean
 write_stdout (GListModel *items, GError **error)
 {
-  g_autoptr (GBytes) bytes = sheaf_csv_export_items (items);
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
+  g_autoptr (GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
-  if (fwrite (data, 1, length, stdout) != length || fflush (stdout) != 0)
+  fflush (stdout);
+  if (!sheaf_csv_write_items_to_stream (items, out, NULL, NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    _ ("Could not write the table to standard output."));

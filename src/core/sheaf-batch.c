@@ -103,6 +103,7 @@ struct _SheafBatch
   guint retries;
   guint timeout;
   guint backoff_ms;
+  int io_priority;
 
   SheafSemaphore *semaphore;
   GPtrArray *sessions;
@@ -135,6 +136,7 @@ enum
   PROP_RETRIES,
   PROP_TIMEOUT,
   PROP_BACKOFF_MS,
+  PROP_IO_PRIORITY,
   PROP_RUNNING,
   PROP_N_TOTAL,
   PROP_N_DONE,
@@ -750,7 +752,7 @@ job_send (Job *job)
   job->attempt_cancellable = g_cancellable_new ();
   in_flight_add (job);
   soup_session_send_and_read_async (session_for_slot (run->self, job->slot), job->message,
-                                    G_PRIORITY_DEFAULT, job->attempt_cancellable, send_cb, job);
+                                    run->self->io_priority, job->attempt_cancellable, send_cb, job);
 }
 
 static void
@@ -1060,6 +1062,9 @@ sheaf_batch_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       case PROP_BACKOFF_MS:
         g_value_set_uint (value, self->backoff_ms);
         break;
+      case PROP_IO_PRIORITY:
+        g_value_set_int (value, self->io_priority);
+        break;
       case PROP_RUNNING:
         g_value_set_boolean (value, self->running);
         break;
@@ -1148,6 +1153,13 @@ sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, G
       case PROP_BACKOFF_MS:
         set_uint (self, &self->backoff_ms, prop_id, g_value_get_uint (value));
         break;
+      case PROP_IO_PRIORITY:
+        if (self->io_priority != g_value_get_int (value))
+          {
+            self->io_priority = g_value_get_int (value);
+            g_object_notify_by_pspec (object, pspec);
+          }
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1177,6 +1189,11 @@ install_settings (void)
     g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXUINT / 2, SHEAF_DEFAULT_TIMEOUT, RW_FLAGS);
   properties[PROP_BACKOFF_MS] =
     g_param_spec_uint ("backoff-ms", NULL, NULL, 0, MAX_BACKOFF_MS, DEFAULT_BACKOFF_MS, RW_FLAGS);
+  /* The main-loop priority of the requests' I/O. A window sets one below
+   * its redraws (G_PRIORITY_DEFAULT_IDLE) so that frames are never starved
+   * by a stream of answers. */
+  properties[PROP_IO_PRIORITY] =
+    g_param_spec_int ("io-priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT, RW_FLAGS);
 }
 
 static void
@@ -1223,6 +1240,7 @@ sheaf_batch_init (SheafBatch *self)
   self->retries = SHEAF_DEFAULT_RETRIES;
   self->timeout = SHEAF_DEFAULT_TIMEOUT;
   self->backoff_ms = DEFAULT_BACKOFF_MS;
+  self->io_priority = G_PRIORITY_DEFAULT;
   self->semaphore = sheaf_semaphore_new (self->concurrency);
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->free_slots = g_array_new (FALSE, FALSE, sizeof (guint));

@@ -31,7 +31,9 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * one runs): provider (SheafProvider), model, system, template, max-tokens,
  * temperature (double, < 0: provider default), concurrency, retries,
  * timeout (seconds for one request, 0: none), backoff-ms (the first retry's
- * base wait, default 1000; tests lower it).
+ * base wait, default 1000; tests lower it), io-priority (the GLib priority
+ * of the network I/O, default G_PRIORITY_DEFAULT; a window sets it below
+ * GDK's redraw priority so frames are drawn while results pour in).
  *
  * Read-only properties, notified as they change: running, n-total, n-done,
  * n-failed, n-cancelled, n-finished (done + failed + cancelled),
@@ -40,22 +42,20 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * Signals: "item-finished" (SheafItem *item) once for each item that
  * reaches DONE, FAILED or CANCELLED in a run.
  */
-SheafBatch    *sheaf_batch_new             (SheafProvider       *provider);
+SheafBatch *sheaf_batch_new (SheafProvider *provider);
 
-SheafProvider *sheaf_batch_get_provider    (SheafBatch          *self);
-void           sheaf_batch_set_provider    (SheafBatch          *self,
-                                            SheafProvider       *provider);
-guint          sheaf_batch_get_concurrency (SheafBatch          *self);
-void           sheaf_batch_set_concurrency (SheafBatch          *self,
-                                            guint                concurrency);
-gboolean       sheaf_batch_get_running     (SheafBatch          *self);
-guint          sheaf_batch_get_n_total     (SheafBatch          *self);
-guint          sheaf_batch_get_n_done      (SheafBatch          *self);
-guint          sheaf_batch_get_n_failed    (SheafBatch          *self);
-guint          sheaf_batch_get_n_cancelled (SheafBatch          *self);
+SheafProvider *sheaf_batch_get_provider (SheafBatch *self);
+void sheaf_batch_set_provider (SheafBatch *self, SheafProvider *provider);
+guint sheaf_batch_get_concurrency (SheafBatch *self);
+void sheaf_batch_set_concurrency (SheafBatch *self, guint concurrency);
+gboolean sheaf_batch_get_running (SheafBatch *self);
+guint sheaf_batch_get_n_total (SheafBatch *self);
+guint sheaf_batch_get_n_done (SheafBatch *self);
+guint sheaf_batch_get_n_failed (SheafBatch *self);
+guint sheaf_batch_get_n_cancelled (SheafBatch *self);
 /* Wall time of the current or last run, in seconds. */
-double         sheaf_batch_get_elapsed     (SheafBatch          *self);
-double         sheaf_batch_get_sum_seconds (SheafBatch          *self);
+double sheaf_batch_get_elapsed (SheafBatch *self);
+double sheaf_batch_get_sum_seconds (SheafBatch *self);
 
 /*
  * Runs every item of @items (a GListModel of SheafItem), whatever its state:
@@ -64,14 +64,9 @@ double         sheaf_batch_get_sum_seconds (SheafBatch          *self);
  * SHEAF_ERROR_INSECURE) or when one is already running; item failures are
  * in the items. Stopping is not an error.
  */
-void           sheaf_batch_run_async       (SheafBatch          *self,
-                                            GListModel          *items,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data);
-gboolean       sheaf_batch_run_finish      (SheafBatch          *self,
-                                            GAsyncResult        *result,
-                                            GError             **error);
-void           sheaf_batch_stop            (SheafBatch          *self);
+void sheaf_batch_run_async (SheafBatch *self, GListModel *items, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data);
+gboolean sheaf_batch_run_finish (SheafBatch *self, GAsyncResult *result, GError **error);
+void sheaf_batch_stop (SheafBatch *self);
 
 G_END_DECLS

@@ -143,11 +143,19 @@ sheaf_csv_append_cell (GString *out, const char *value)
   g_string_append_c (out, '"');
   if (guard)
     g_string_append_c (out, '\'');
-  for (const char *p = value; *p != '\0'; p++)
+  /* Whole runs up to each quote, which is doubled: answers are long. */
+  for (const char *p = value;;)
     {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
+      const char *quote = strchr (p, '"');
+
+      if (quote == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, quote - p + 1);
+      g_string_append_c (out, '"');
+      p = quote + 1;
     }
   g_string_append_c (out, '"');
 }
@@ -182,20 +190,24 @@ export_status (SheafItemState state)
     }
 }
 
-static char *
-format_tokens (gint64 tokens)
+/* Numbers are formatted into buffers on the stack: no allocation per cell. */
+#define NUMBER_SIZE 24
+
+static const char *
+format_tokens (char *buffer, gint64 tokens)
 {
-  return tokens >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, tokens) : NULL;
+  if (tokens < 0)
+    return NULL;
+  g_snprintf (buffer, NUMBER_SIZE, "%" G_GINT64_FORMAT, tokens);
+  return buffer;
 }
 
 static void
 append_item_row (GString *out, guint index, SheafItem *item)
 {
   char seconds[G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree char *index_str = g_strdup_printf ("%u", index);
-  g_autofree char *attempts = g_strdup_printf ("%u", sheaf_item_get_attempts (item));
-  g_autofree char *input_tokens = format_tokens (sheaf_item_get_input_tokens (item));
-  g_autofree char *output_tokens = format_tokens (sheaf_item_get_output_tokens (item));
+  char index_str[NUMBER_SIZE], attempts[NUMBER_SIZE];
+  char input_tokens[NUMBER_SIZE], output_tokens[NUMBER_SIZE];
   const char *cells[N_EXPORT_COLUMNS] = {
     index_str,
     sheaf_item_get_title (item),
@@ -205,11 +217,13 @@ append_item_row (GString *out, guint index, SheafItem *item)
     sheaf_item_get_error_message (item),
     attempts,
     g_ascii_formatd (seconds, sizeof seconds, "%.2f", sheaf_item_get_seconds (item)),
-    input_tokens,
-    output_tokens,
+    format_tokens (input_tokens, sheaf_item_get_input_tokens (item)),
+    format_tokens (output_tokens, sheaf_item_get_output_tokens (item)),
     sheaf_item_get_model (item),
   };
 
+  g_snprintf (index_str, sizeof index_str, "%u", index);
+  g_snprintf (attempts, sizeof attempts, "%u", sheaf_item_get_attempts (item));
   append_row (out, cells, N_EXPORT_COLUMNS);
 }
 
@@ -235,33 +249,94 @@ sheaf_csv_export_items (GListModel *items)
   return g_string_free_to_bytes (out);
 }
 
+/* Rows are gathered into blocks of about this size before they are written. */
+#define WRITE_BLOCK_SIZE (64 * 1024)
+
+static gboolean
+write_block (GOutputStream *stream, GString *block, GCancellable *cancellable, GError **error)
+{
+  gboolean written =
+    g_output_stream_write_all (stream, block->str, block->len, NULL, cancellable, error);
+
+  g_string_truncate (block, 0);
+  return written;
+}
+
+gboolean
+sheaf_csv_write_items_to_stream (GListModel *items, GOutputStream *stream,
+                                 GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GString) block = NULL;
+  guint n_items;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (items), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  block = g_string_sized_new (2 * WRITE_BLOCK_SIZE);
+  append_row (block, export_columns, N_EXPORT_COLUMNS);
+
+  n_items = g_list_model_get_n_items (items);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
+
+      append_item_row (block, i + 1, item);
+      if (block->len >= WRITE_BLOCK_SIZE && !write_block (stream, block, cancellable, error))
+        return FALSE;
+    }
+
+  return write_block (stream, block, cancellable, error);
+}
+
+/* A regular file (or one that does not exist yet) is replaced: the rows go
+ * to a temporary file that is renamed over it when closed, so a failure
+ * never leaves half a table behind. A device or a pipe (/dev/null,
+ * /dev/stdout, a FIFO) cannot be replaced, nor needs to be: it is written
+ * to directly. */
+static GOutputStream *
+open_output (GFile *file, GCancellable *cancellable, GError **error)
+{
+  GFileType type = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, cancellable);
+
+  if (type == G_FILE_TYPE_SPECIAL)
+    return G_OUTPUT_STREAM (g_file_append_to (file, G_FILE_CREATE_NONE, cancellable, error));
+  return G_OUTPUT_STREAM (
+    g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error));
+}
+
+/* Closing with a cancelled cancellable abandons a replacement: the file
+ * being replaced stays as it was. */
+static void
+abandon_output (GOutputStream *stream)
+{
+  g_autoptr (GCancellable) abandon = g_cancellable_new ();
+
+  g_cancellable_cancel (abandon);
+  g_output_stream_close (stream, abandon, NULL);
+}
+
 gboolean
 sheaf_csv_write_file (GListModel *items, GFile *file, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GOutputStream) stream = NULL;
   g_autofree char *name = NULL;
-  gsize length;
-  const char *data;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (items), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  bytes = sheaf_csv_export_items (items);
-  data = g_bytes_get_data (bytes, &length);
+  stream = open_output (file, cancellable, error);
+  if (stream != NULL && !sheaf_csv_write_items_to_stream (items, stream, cancellable, error))
+    abandon_output (stream);
+  else if (stream != NULL && g_output_stream_close (stream, cancellable, error))
+    return TRUE;
 
-  /* g_file_replace_contents() writes a temporary file and renames it over
-   * the old one, so a failure never leaves half a table behind. */
-  if (!g_file_replace_contents (file, data, length, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                cancellable, error))
-    {
-      name = g_file_get_parse_name (file);
-      g_prefix_error (error, _ ("Could not save the table as “%s”: "), name);
-      return FALSE;
-    }
-
-  return TRUE;
+  name = g_file_get_parse_name (file);
+  g_prefix_error (error, _ ("Could not save the table as “%s”: "), name);
+  return FALSE;
 }
 
 /* Parsing */

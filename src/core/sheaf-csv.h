@@ -19,15 +19,18 @@ G_BEGIN_DECLS
  */
 
 /* Appends one cell, quoted when needed, to @out. */
-void     sheaf_csv_append_cell   (GString      *out,
-                                  const char   *value);
+void sheaf_csv_append_cell (GString *out, const char *value);
 /* The CSV of @items (GListModel of SheafItem), header row included. */
-GBytes  *sheaf_csv_export_items  (GListModel   *items);
-/* Writes it to @file, replacing it only once the whole file is written. */
-gboolean sheaf_csv_write_file    (GListModel   *items,
-                                  GFile        *file,
-                                  GCancellable *cancellable,
-                                  GError      **error);
+GBytes *sheaf_csv_export_items (GListModel *items);
+/* Writes the same to @stream a block of rows at a time, so that the whole
+ * table is never in memory at once; does not close @stream. */
+gboolean sheaf_csv_write_items_to_stream (GListModel *items, GOutputStream *stream,
+                                          GCancellable *cancellable, GError **error);
+/* Writes it to @file, replacing it only once the whole file is written. A
+ * device or a pipe (/dev/null, a FIFO), which cannot be replaced, is
+ * written to directly. */
+gboolean sheaf_csv_write_file (GListModel *items, GFile *file, GCancellable *cancellable,
+                               GError **error);
 
 /*
  * Parses CSV (comma, quotes, LF or CRLF, a UTF-8 BOM is skipped) into a
@@ -35,8 +38,6 @@ gboolean sheaf_csv_write_file    (GListModel   *items,
  * SHEAF_ERROR_INVALID_INPUT and a message naming the line for an unclosed
  * quote or text that is not UTF-8.
  */
-GPtrArray *sheaf_csv_parse       (const char   *data,
-                                  gsize         length,
-                                  GError      **error);
+GPtrArray *sheaf_csv_parse (const char *data, gsize length, GError **error);
 
 G_END_DECLS

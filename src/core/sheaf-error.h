@@ -37,7 +37,7 @@ typedef enum
   SHEAF_ERROR_STORE_WRITE,   /* the disk is full, read-only or cannot be reached */
 } SheafError;
 
-GQuark   sheaf_error_quark        (void);
+GQuark sheaf_error_quark (void);
 gboolean sheaf_error_is_retryable (const GError *error);
 
 G_END_DECLS

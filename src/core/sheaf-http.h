@@ -14,7 +14,6 @@ G_BEGIN_DECLS
  * silence. This one allows @max_conns per host and in all and waits
  * @timeout_seconds (0: no limit) on a silent socket.
  */
-SoupSession *sheaf_http_session_new (guint max_conns,
-                                     guint timeout_seconds);
+SoupSession *sheaf_http_session_new (guint max_conns, guint timeout_seconds);
 
 G_END_DECLS

@@ -18,12 +18,11 @@ typedef enum
 
 /* A short title for a text: its first line, shortened to about 60
  * characters on a word boundary with an ellipsis. */
-char      *sheaf_inputs_make_title    (const char     *text);
+char *sheaf_inputs_make_title (const char *text);
 
 /* Splits pasted text into items (GPtrArray of SheafItem), trimming each
  * and skipping empty ones. */
-GPtrArray *sheaf_inputs_split_text    (const char     *text,
-                                       SheafSplitMode  mode);
+GPtrArray *sheaf_inputs_split_text (const char *text, SheafSplitMode mode);
 
 /*
  * Checks file contents as an item's text: fails with
@@ -32,34 +31,23 @@ GPtrArray *sheaf_inputs_split_text    (const char     *text,
  * or larger than SHEAF_INPUT_MAX_FILE_SIZE. A UTF-8 BOM is dropped and
  * CRLF becomes LF.
  */
-char      *sheaf_inputs_text_from_bytes (GBytes       *bytes,
-                                         const char   *display_name,
-                                         GError      **error);
+char *sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **error);
 
 /*
  * The whole contents of @file. When it cannot be read the error keeps its
  * GIOError code and says, for a person and naming the file, what is wrong:
  * it does not exist, it is a folder, it may not be read.
  */
-GBytes    *sheaf_inputs_read_file       (GFile        *file,
-                                         GCancellable *cancellable,
-                                         GError      **error);
+GBytes *sheaf_inputs_read_file (GFile *file, GCancellable *cancellable, GError **error);
 
 /* One item from one file, titled by the file's name (without .txt/.md). */
-SheafItem *sheaf_inputs_item_from_file  (GFile        *file,
-                                         GCancellable *cancellable,
-                                         GError      **error);
-void       sheaf_inputs_item_from_file_async  (GFile               *file,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-SheafItem *sheaf_inputs_item_from_file_finish (GAsyncResult        *result,
-                                               GError             **error);
+SheafItem *sheaf_inputs_item_from_file (GFile *file, GCancellable *cancellable, GError **error);
+void sheaf_inputs_item_from_file_async (GFile *file, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+SheafItem *sheaf_inputs_item_from_file_finish (GAsyncResult *result, GError **error);
 
 /* The column names of a CSV file's header row. */
-GStrv      sheaf_inputs_csv_columns     (const char   *data,
-                                         gsize         length,
-                                         GError      **error);
+GStrv sheaf_inputs_csv_columns (const char *data, gsize length, GError **error);
 
 /*
  * One item per row of @column (a header name). Rows whose cell is empty are
@@ -68,14 +56,10 @@ GStrv      sheaf_inputs_csv_columns     (const char   *data,
  * the column does not exist (the message lists those that do), the CSV is
  * malformed, or no row has text.
  */
-GPtrArray *sheaf_inputs_items_from_csv  (const char   *data,
-                                         gsize         length,
-                                         const char   *column,
-                                         GError      **error);
+GPtrArray *sheaf_inputs_items_from_csv (const char *data, gsize length, const char *column,
+                                        GError **error);
 
 /* One item per non-empty line. */
-GPtrArray *sheaf_inputs_items_from_lines (const char  *data,
-                                          gsize        length,
-                                          GError     **error);
+GPtrArray *sheaf_inputs_items_from_lines (const char *data, gsize length, GError **error);
 
 G_END_DECLS

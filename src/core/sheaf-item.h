@@ -19,8 +19,8 @@ typedef enum
 GType sheaf_item_state_get_type (void);
 
 /* "queued", "running", "retrying", "done", "failed", "cancelled" */
-const char *sheaf_item_state_to_string   (SheafItemState state);
-gboolean    sheaf_item_state_from_string (const char *str, SheafItemState *state);
+const char *sheaf_item_state_to_string (SheafItemState state);
+gboolean sheaf_item_state_from_string (const char *str, SheafItemState *state);
 
 #define SHEAF_TYPE_ITEM (sheaf_item_get_type ())
 G_DECLARE_FINAL_TYPE (SheafItem, sheaf_item, SHEAF, ITEM, GObject)
@@ -46,57 +46,41 @@ G_DECLARE_FINAL_TYPE (SheafItem, sheaf_item, SHEAF, ITEM, GObject)
  *   id                          gint64, the item's row in the saved workspace
  *                               (0: not saved yet); kept by sheaf_item_reset()
  */
-SheafItem     *sheaf_item_new               (const char *title,
-                                             const char *text);
+SheafItem *sheaf_item_new (const char *title, const char *text);
 
-const char    *sheaf_item_get_title         (SheafItem  *self);
-void           sheaf_item_set_title         (SheafItem  *self,
-                                             const char *title);
-const char    *sheaf_item_get_text          (SheafItem  *self);
-void           sheaf_item_set_text          (SheafItem  *self,
-                                             const char *text);
-SheafItemState sheaf_item_get_state         (SheafItem  *self);
-void           sheaf_item_set_state         (SheafItem  *self,
-                                             SheafItemState state);
-const char    *sheaf_item_get_prompt        (SheafItem  *self);
-void           sheaf_item_set_prompt        (SheafItem  *self,
-                                             const char *prompt);
-const char    *sheaf_item_get_response      (SheafItem  *self);
-void           sheaf_item_set_response      (SheafItem  *self,
-                                             const char *response);
-const char    *sheaf_item_get_error_message (SheafItem  *self);
-void           sheaf_item_set_error_message (SheafItem  *self,
-                                             const char *message);
-guint          sheaf_item_get_http_status   (SheafItem  *self);
-void           sheaf_item_set_http_status   (SheafItem  *self,
-                                             guint       status);
-guint          sheaf_item_get_attempts      (SheafItem  *self);
-void           sheaf_item_set_attempts      (SheafItem  *self,
-                                             guint       attempts);
-double         sheaf_item_get_seconds       (SheafItem  *self);
-void           sheaf_item_set_seconds       (SheafItem  *self,
-                                             double      seconds);
-double         sheaf_item_get_retry_seconds (SheafItem  *self);
-void           sheaf_item_set_retry_seconds (SheafItem  *self,
-                                             double      seconds);
-gint64         sheaf_item_get_input_tokens  (SheafItem  *self);
-void           sheaf_item_set_input_tokens  (SheafItem  *self,
-                                             gint64      tokens);
-gint64         sheaf_item_get_output_tokens (SheafItem  *self);
-void           sheaf_item_set_output_tokens (SheafItem  *self,
-                                             gint64      tokens);
-const char    *sheaf_item_get_model         (SheafItem  *self);
-void           sheaf_item_set_model         (SheafItem  *self,
-                                             const char *model);
-const char    *sheaf_item_get_stop_reason   (SheafItem  *self);
-void           sheaf_item_set_stop_reason   (SheafItem  *self,
-                                             const char *reason);
+const char *sheaf_item_get_title (SheafItem *self);
+void sheaf_item_set_title (SheafItem *self, const char *title);
+const char *sheaf_item_get_text (SheafItem *self);
+void sheaf_item_set_text (SheafItem *self, const char *text);
+SheafItemState sheaf_item_get_state (SheafItem *self);
+void sheaf_item_set_state (SheafItem *self, SheafItemState state);
+const char *sheaf_item_get_prompt (SheafItem *self);
+void sheaf_item_set_prompt (SheafItem *self, const char *prompt);
+const char *sheaf_item_get_response (SheafItem *self);
+void sheaf_item_set_response (SheafItem *self, const char *response);
+const char *sheaf_item_get_error_message (SheafItem *self);
+void sheaf_item_set_error_message (SheafItem *self, const char *message);
+guint sheaf_item_get_http_status (SheafItem *self);
+void sheaf_item_set_http_status (SheafItem *self, guint status);
+guint sheaf_item_get_attempts (SheafItem *self);
+void sheaf_item_set_attempts (SheafItem *self, guint attempts);
+double sheaf_item_get_seconds (SheafItem *self);
+void sheaf_item_set_seconds (SheafItem *self, double seconds);
+double sheaf_item_get_retry_seconds (SheafItem *self);
+void sheaf_item_set_retry_seconds (SheafItem *self, double seconds);
+gint64 sheaf_item_get_input_tokens (SheafItem *self);
+void sheaf_item_set_input_tokens (SheafItem *self, gint64 tokens);
+gint64 sheaf_item_get_output_tokens (SheafItem *self);
+void sheaf_item_set_output_tokens (SheafItem *self, gint64 tokens);
+const char *sheaf_item_get_model (SheafItem *self);
+void sheaf_item_set_model (SheafItem *self, const char *model);
+const char *sheaf_item_get_stop_reason (SheafItem *self);
+void sheaf_item_set_stop_reason (SheafItem *self, const char *reason);
 
-gint64         sheaf_item_get_id            (SheafItem  *self);
-void           sheaf_item_set_id            (SheafItem  *self,
-                                             gint64      id);
+gint64 sheaf_item_get_id (SheafItem *self);
+void sheaf_item_set_id (SheafItem *self, gint64 id);
 
 /* Back to QUEUED with every outcome property cleared (input kept). */
-void           sheaf_item_reset             (SheafItem  *self);
+void sheaf_item_reset (SheafItem *self);
 
 G_END_DECLS

@@ -18,9 +18,11 @@ G_BEGIN_DECLS
  * says why.
  *
  * sheaf_json_append_string() appends @value (valid UTF-8) as a JSON string
- * literal, quotes included.
+ * literal, quotes included; sheaf_json_append_escaped() appends only what
+ * goes between the quotes, for a string written in several pieces.
  */
 JsonNode *sheaf_json_parse (const char *data, gsize length);
 void sheaf_json_append_string (GString *out, const char *value);
+void sheaf_json_append_escaped (GString *out, const char *value);
 
 G_END_DECLS

@@ -15,18 +15,17 @@ typedef enum
 GType sheaf_provider_kind_get_type (void);
 
 /* "anthropic" / "openai" */
-const char *sheaf_provider_kind_to_string   (SheafProviderKind kind);
-gboolean    sheaf_provider_kind_from_string (const char        *str,
-                                             SheafProviderKind *kind);
+const char *sheaf_provider_kind_to_string (SheafProviderKind kind);
+gboolean sheaf_provider_kind_from_string (const char *str, SheafProviderKind *kind);
 /* $ANTHROPIC_BASE_URL or https://api.anthropic.com;
  * $OPENAI_BASE_URL or https://api.openai.com/v1 */
 const char *sheaf_provider_kind_default_base_url (SheafProviderKind kind);
 /* $ANTHROPIC_API_KEY / $OPENAI_API_KEY, or NULL */
-const char *sheaf_provider_kind_env_api_key      (SheafProviderKind kind);
+const char *sheaf_provider_kind_env_api_key (SheafProviderKind kind);
 /* "ANTHROPIC_API_KEY" / "OPENAI_API_KEY" */
-const char *sheaf_provider_kind_env_key_name     (SheafProviderKind kind);
+const char *sheaf_provider_kind_env_key_name (SheafProviderKind kind);
 /* A sensible default model name for the kind. */
-const char *sheaf_provider_kind_default_model    (SheafProviderKind kind);
+const char *sheaf_provider_kind_default_model (SheafProviderKind kind);
 
 /* What to send. temperature < 0 means "leave it to the provider";
  * system may be NULL or empty. */
@@ -35,16 +34,16 @@ typedef struct
   const char *model;
   const char *system;
   const char *prompt;
-  guint       max_tokens;
-  double      temperature;
+  guint max_tokens;
+  double temperature;
 } SheafRequest;
 
 /* What came back. Token counts are -1 when the reply did not say. */
 typedef struct
 {
-  char  *text;
-  char  *stop_reason;
-  char  *model;
+  char *text;
+  char *stop_reason;
+  char *model;
   gint64 input_tokens;
   gint64 output_tokens;
 } SheafReply;
@@ -62,12 +61,11 @@ G_DECLARE_FINAL_TYPE (SheafProvider, sheaf_provider, SHEAF, PROVIDER, GObject)
  * Authorization: Bearer (omitted when the key is empty, for local servers).
  * Properties: kind, base-url, api-key (construct-only).
  */
-SheafProvider    *sheaf_provider_new          (SheafProviderKind kind,
-                                               const char       *base_url,
-                                               const char       *api_key);
-SheafProviderKind sheaf_provider_get_kind     (SheafProvider    *self);
-const char       *sheaf_provider_get_base_url (SheafProvider    *self);
-const char       *sheaf_provider_get_api_key  (SheafProvider    *self);
+SheafProvider *sheaf_provider_new (SheafProviderKind kind, const char *base_url,
+                                   const char *api_key);
+SheafProviderKind sheaf_provider_get_kind (SheafProvider *self);
+const char *sheaf_provider_get_base_url (SheafProvider *self);
+const char *sheaf_provider_get_api_key (SheafProvider *self);
 
 /*
  * Builds the request. The message is marked SOUP_MESSAGE_IDEMPOTENT so that
@@ -76,9 +74,8 @@ const char       *sheaf_provider_get_api_key  (SheafProvider    *self);
  * SHEAF_ERROR_INSECURE when a non-empty key would travel over plain http to
  * a host that is not this machine.
  */
-SoupMessage *sheaf_provider_build_message (SheafProvider      *self,
-                                           const SheafRequest *request,
-                                           GError            **error);
+SoupMessage *sheaf_provider_build_message (SheafProvider *self, const SheafRequest *request,
+                                           GError **error);
 
 /*
  * Reads a reply. On success returns the reply. On failure returns NULL and
@@ -87,12 +84,9 @@ SoupMessage *sheaf_provider_build_message (SheafProvider      *self,
  * *retry_after_ms is set to that, otherwise to -1.
  * sheaf_error_is_retryable() tells whether to try again.
  */
-SheafReply *sheaf_provider_parse_response (SheafProvider      *self,
-                                           guint               status,
-                                           SoupMessageHeaders *headers,
-                                           GBytes             *body,
-                                           gint64             *retry_after_ms,
-                                           GError            **error);
+SheafReply *sheaf_provider_parse_response (SheafProvider *self, guint status,
+                                           SoupMessageHeaders *headers, GBytes *body,
+                                           gint64 *retry_after_ms, GError **error);
 
 /*
  * Turns an error from soup_session_send_and_read_finish() (GIOError,
@@ -101,7 +95,6 @@ SheafReply *sheaf_provider_parse_response (SheafProvider      *self,
  * retryable) or SHEAF_ERROR_CONFIG (a TLS certificate problem, an unknown
  * host). G_IO_ERROR_CANCELLED is returned as a copy, unchanged.
  */
-GError *sheaf_provider_translate_transport_error (SheafProvider *self,
-                                                  const GError  *error);
+GError *sheaf_provider_translate_transport_error (SheafProvider *self, const GError *error);
 
 G_END_DECLS

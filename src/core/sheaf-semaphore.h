@@ -19,19 +19,15 @@ G_DECLARE_FINAL_TYPE (SheafSemaphore, sheaf_semaphore, SHEAF, SEMAPHORE, GObject
  * Properties: "limit" (guint, >= 1, read-write), "in-use" (guint, read-only),
  * "n-waiting" (guint, read-only).
  */
-SheafSemaphore *sheaf_semaphore_new           (guint                limit);
-guint           sheaf_semaphore_get_limit     (SheafSemaphore      *self);
-void            sheaf_semaphore_set_limit     (SheafSemaphore      *self,
-                                               guint                limit);
-guint           sheaf_semaphore_get_in_use    (SheafSemaphore      *self);
-guint           sheaf_semaphore_get_n_waiting (SheafSemaphore      *self);
-void            sheaf_semaphore_acquire_async (SheafSemaphore      *self,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-gboolean        sheaf_semaphore_acquire_finish (SheafSemaphore     *self,
-                                                GAsyncResult       *result,
-                                                GError            **error);
-void            sheaf_semaphore_release       (SheafSemaphore      *self);
+SheafSemaphore *sheaf_semaphore_new (guint limit);
+guint sheaf_semaphore_get_limit (SheafSemaphore *self);
+void sheaf_semaphore_set_limit (SheafSemaphore *self, guint limit);
+guint sheaf_semaphore_get_in_use (SheafSemaphore *self);
+guint sheaf_semaphore_get_n_waiting (SheafSemaphore *self);
+void sheaf_semaphore_acquire_async (SheafSemaphore *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+gboolean sheaf_semaphore_acquire_finish (SheafSemaphore *self, GAsyncResult *result,
+                                         GError **error);
+void sheaf_semaphore_release (SheafSemaphore *self);
 
 G_END_DECLS

@@ -93,7 +93,7 @@ typedef struct
 typedef struct
 {
   gint64 item_id;
-  SheafItemState state;
+  const char *state; /* a nick: the writer thread cannot look it up */
   char *response;
   char *error;
   char *model;
@@ -126,27 +126,36 @@ typedef struct
   char *text;
 } Row;
 
+/* One write, as plain data: the writer thread never touches a GObject. */
 typedef struct
 {
   OpKind kind;
   gint64 run_id;
   SheafRunInfo *run;
-  GPtrArray *items;
   Result result;
-  GArray *rows;    /* Row */
+  GArray *rows;    /* Row: the workspace's changes, or a run's items */
   GArray *deleted; /* gint64 */
   char *key;
   char *value;
   gboolean flag;
 } Op;
 
+/* A connection and its prepared statements, used by one thread at a time. */
+typedef struct
+{
+  sqlite3 *db;
+  GHashTable *statements; /* SQL text → sqlite3_stmt */
+} Conn;
+
+typedef struct _Writer Writer;
+
 struct _SheafStore
 {
   GObject parent_instance;
 
   char *path;
-  sqlite3 *db;
-  GHashTable *statements; /* SQL text → sqlite3_stmt */
+  Conn conn; /* the main thread's: reading, and writing while in memory */
+  Writer *writer;
   int lock_fd;
   gboolean persistent;
   GError *error;
@@ -157,6 +166,7 @@ struct _SheafStore
   guint generation;
   gint64 next_item_id;
   gint64 next_run_id;
+  SheafStoreTiming timing;
 };
 
 G_DEFINE_FINAL_TYPE (SheafStore, sheaf_store, G_TYPE_OBJECT)
@@ -236,9 +246,9 @@ describe_rc (int rc)
 }
 
 static gboolean
-set_db_error (SheafStore *self, int rc, GError **error)
+set_db_error (Conn *conn, int rc, GError **error)
 {
-  g_debug ("SQLite: %s", self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  g_debug ("SQLite: %s", conn->db != NULL ? sqlite3_errmsg (conn->db) : sqlite3_errstr (rc));
   g_set_error_literal (error, SHEAF_ERROR, classify (rc), describe_rc (rc));
   return FALSE;
 }
@@ -298,27 +308,27 @@ set_persistent (SheafStore *self, gboolean persistent)
 /* Statements */
 
 static gboolean
-exec_sql (SheafStore *self, const char *sql, GError **error)
+exec_sql (Conn *conn, const char *sql, GError **error)
 {
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  int rc = sqlite3_exec (conn->db, sql, NULL, NULL, NULL);
 
-  return rc == SQLITE_OK || set_db_error (self, rc, error);
+  return rc == SQLITE_OK || set_db_error (conn, rc, error);
 }
 
 /* A prepared statement for @sql (a string literal), reset and ready. */
 static sqlite3_stmt *
-statement (SheafStore *self, const char *sql)
+statement (Conn *conn, const char *sql)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  sqlite3_stmt *stmt = g_hash_table_lookup (conn->statements, sql);
 
   if (stmt == NULL)
     {
-      int rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+      int rc = sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
 
       /* The SQL is ours: failing to prepare it is a bug, not a disk problem. */
       if (rc != SQLITE_OK)
-        g_error ("Cannot prepare “%s”: %s", sql, sqlite3_errmsg (self->db));
-      g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+        g_error ("Cannot prepare “%s”: %s", sql, sqlite3_errmsg (conn->db));
+      g_hash_table_insert (conn->statements, (gpointer) sql, stmt);
     }
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
@@ -326,12 +336,12 @@ statement (SheafStore *self, const char *sql)
 }
 
 static gboolean
-step_done (SheafStore *self, sqlite3_stmt *stmt, GError **error)
+step_done (Conn *conn, sqlite3_stmt *stmt, GError **error)
 {
   int rc = sqlite3_step (stmt);
 
   sqlite3_reset (stmt);
-  return rc == SQLITE_DONE || rc == SQLITE_ROW || set_db_error (self, rc, error);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW || set_db_error (conn, rc, error);
 }
 
 static void
@@ -347,9 +357,9 @@ column_dup (sqlite3_stmt *stmt, int column)
 }
 
 static gint64
-query_int64 (SheafStore *self, const char *sql)
+query_int64 (Conn *conn, const char *sql)
 {
-  sqlite3_stmt *stmt = statement (self, sql);
+  sqlite3_stmt *stmt = statement (conn, sql);
   gint64 value = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 
   sqlite3_reset (stmt);
@@ -357,56 +367,72 @@ query_int64 (SheafStore *self, const char *sql)
 }
 
 static void
-close_db (SheafStore *self)
+conn_init (Conn *conn)
 {
-  g_hash_table_remove_all (self->statements);
-  g_clear_pointer (&self->db, sqlite3_close_v2);
+  conn->db = NULL;
+  conn->statements =
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) sqlite3_finalize);
+}
+
+static void
+close_db (Conn *conn)
+{
+  g_hash_table_remove_all (conn->statements);
+  g_clear_pointer (&conn->db, sqlite3_close_v2);
+}
+
+static void
+conn_clear (Conn *conn)
+{
+  if (conn->statements != NULL)
+    close_db (conn);
+  g_clear_pointer (&conn->statements, g_hash_table_unref);
 }
 
 /* Opening */
 
 static gboolean
-migrate (SheafStore *self, int version, GError **error)
+migrate (Conn *conn, int version, GError **error)
 {
   g_autofree char *set_version =
     g_strdup_printf ("PRAGMA user_version = %d", SHEAF_STORE_SCHEMA_VERSION);
 
-  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+  if (!exec_sql (conn, "BEGIN IMMEDIATE", error))
     return FALSE;
   for (int i = version; i < SHEAF_STORE_SCHEMA_VERSION; i++)
-    if (!exec_sql (self, migrations[i], error))
+    if (!exec_sql (conn, migrations[i], error))
       goto fail;
   /* Also a write at every start, so a disk that cannot be written is found
    * now rather than at the first result. */
-  if (!exec_sql (self, set_version, error) || !exec_sql (self, MARK_INTERRUPTED_SQL, error) ||
-      !exec_sql (self, PURGE_SQL, error) || !exec_sql (self, "COMMIT", error))
+  if (!exec_sql (conn, set_version, error) || !exec_sql (conn, MARK_INTERRUPTED_SQL, error) ||
+      !exec_sql (conn, PURGE_SQL, error) || !exec_sql (conn, "COMMIT", error))
     goto fail;
   return TRUE;
 
 fail:
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_exec (conn->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
 }
 
 static gboolean
-read_version (SheafStore *self, int *version, GError **error)
+read_version (Conn *conn, int *version, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (conn->db, "PRAGMA user_version", -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     *version = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
-  return rc == SQLITE_ROW || set_db_error (self, rc, error);
+  return rc == SQLITE_ROW || set_db_error (conn, rc, error);
 }
 
 static gboolean
-check_pages (SheafStore *self, GError **error)
+check_pages (Conn *conn, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, "PRAGMA quick_check", -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (conn->db, "PRAGMA quick_check", -1, &stmt, NULL);
   gboolean ok;
 
   if (rc == SQLITE_OK)
@@ -415,14 +441,14 @@ check_pages (SheafStore *self, GError **error)
   sqlite3_finalize (stmt);
   if (!ok && (rc == SQLITE_ROW || rc == SQLITE_DONE))
     rc = SQLITE_CORRUPT;
-  return ok || set_db_error (self, rc, error);
+  return ok || set_db_error (conn, rc, error);
 }
 
 static gboolean
-use_wal (SheafStore *self, GError **error)
+use_wal (Conn *conn, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (conn->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
   gboolean ok;
 
   if (rc == SQLITE_OK)
@@ -432,41 +458,50 @@ use_wal (SheafStore *self, GError **error)
   if (!ok && (rc == SQLITE_ROW || rc == SQLITE_DONE))
     rc = SQLITE_CANTOPEN;
   /* FULL: a commit is on disk when it returns, also across a power cut.
-   * Commits come at most every SHEAF_STORE_FLUSH_MS, so its fsync costs
-   * little (measured in tests/test-store.c, /store/perf). */
-  return (ok && exec_sql (self, "PRAGMA synchronous = FULL", error)) ||
-         (!ok && set_db_error (self, rc, error));
+   * The writer thread sets it too (open_writer_db()); this connection only
+   * writes while opening. */
+  return (ok && exec_sql (conn, "PRAGMA synchronous = FULL", error)) ||
+         (!ok && set_db_error (conn, rc, error));
 }
 
+/* Each connection is used by one thread at a time (the writer's by the
+ * writer thread only), so SQLite's own locking is not needed. */
 static gboolean
-open_db (SheafStore *self, GError **error)
+connect (Conn *conn, const char *path, int flags, GError **error)
 {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int version = 0;
-  int rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  int rc = sqlite3_open_v2 (path, &conn->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 
-  if (rc == SQLITE_OK && sqlite3_db_readonly (self->db, "main") == 1)
+  if (rc == SQLITE_OK && sqlite3_db_readonly (conn->db, "main") == 1)
     rc = SQLITE_READONLY;
   if (rc != SQLITE_OK)
     {
-      set_db_error (self, rc, error);
-      close_db (self);
+      set_db_error (conn, rc, error);
+      close_db (conn);
       return FALSE;
     }
-  sqlite3_busy_timeout (self->db, 200);
+  sqlite3_busy_timeout (conn->db, 200);
+  return TRUE;
+}
 
-  if (!read_version (self, &version, error))
+static gboolean
+open_db (Conn *conn, const char *path, GError **error)
+{
+  int version = 0;
+
+  if (!connect (conn, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error))
+    return FALSE;
+  if (!read_version (conn, &version, error))
     goto fail;
   if (version > SHEAF_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_STORE_NEWER, "user_version %d", version);
       goto fail;
     }
-  if (use_wal (self, error) && check_pages (self, error) && migrate (self, version, error))
+  if (use_wal (conn, error) && check_pages (conn, error) && migrate (conn, version, error))
     return TRUE;
 
 fail:
-  close_db (self);
+  close_db (conn);
   return FALSE;
 }
 
@@ -540,7 +575,7 @@ open_file (SheafStore *self, GError **error)
     }
   if (!take_lock (self, error))
     return FALSE;
-  if (open_db (self, &reason))
+  if (open_db (&self->conn, self->path, &reason))
     return TRUE;
   if (!g_error_matches (reason, SHEAF_ERROR, SHEAF_ERROR_STORE_CORRUPT))
     {
@@ -549,7 +584,7 @@ open_file (SheafStore *self, GError **error)
     }
 
   moved_to = move_aside (self->path, error);
-  if (moved_to == NULL || !open_db (self, error))
+  if (moved_to == NULL || !open_db (&self->conn, self->path, error))
     return FALSE;
   set_error (self, explain (self, reason, moved_to));
   return TRUE;
@@ -560,17 +595,17 @@ open_memory (SheafStore *self)
 {
   g_autoptr (GError) error = NULL;
 
-  close_db (self);
-  if (sqlite3_open (":memory:", &self->db) != SQLITE_OK || !migrate (self, 0, &error))
-    g_error ("Cannot keep the work in memory: %s", sqlite3_errmsg (self->db));
+  close_db (&self->conn);
+  if (sqlite3_open (":memory:", &self->conn.db) != SQLITE_OK || !migrate (&self->conn, 0, &error))
+    g_error ("Cannot keep the work in memory: %s", sqlite3_errmsg (self->conn.db));
   set_persistent (self, FALSE);
 }
 
 static void
 load_counters (SheafStore *self)
 {
-  self->next_item_id = query_int64 (self, "SELECT ifnull(max(id), 0) + 1 FROM items");
-  self->next_run_id = query_int64 (self, "SELECT ifnull(max(id), 0) + 1 FROM runs");
+  self->next_item_id = query_int64 (&self->conn, "SELECT ifnull(max(id), 0) + 1 FROM items");
+  self->next_run_id = query_int64 (&self->conn, "SELECT ifnull(max(id), 0) + 1 FROM runs");
 }
 
 static void
@@ -587,8 +622,9 @@ store_open (SheafStore *self)
     }
 }
 
-/* After a failed write: carry what the file holds over to memory, so the
- * window loses nothing, and keep going there. */
+/* After a failed write: carry what the file holds (read through the main
+ * thread's connection) over to memory, so the window loses nothing, and
+ * keep going there. */
 static void
 switch_to_memory (SheafStore *self, const GError *reason)
 {
@@ -597,15 +633,15 @@ switch_to_memory (SheafStore *self, const GError *reason)
   gboolean copied = FALSE;
 
   g_debug ("Writing failed, keeping the work in memory: %s", reason->message);
-  g_hash_table_remove_all (self->statements);
+  g_hash_table_remove_all (self->conn.statements);
   if (sqlite3_open (":memory:", &memory) == SQLITE_OK &&
-      (backup = sqlite3_backup_init (memory, "main", self->db, "main")) != NULL)
+      (backup = sqlite3_backup_init (memory, "main", self->conn.db, "main")) != NULL)
     {
       copied = sqlite3_backup_step (backup, -1) == SQLITE_DONE;
       copied = sqlite3_backup_finish (backup) == SQLITE_OK && copied;
     }
-  close_db (self);
-  self->db = memory;
+  close_db (&self->conn);
+  self->conn.db = memory;
   if (!copied)
     open_memory (self);
   set_persistent (self, FALSE);
@@ -618,7 +654,6 @@ static void
 op_free (Op *op)
 {
   g_clear_pointer (&op->run, sheaf_run_info_free);
-  g_clear_pointer (&op->items, g_ptr_array_unref);
   g_clear_pointer (&op->rows, g_array_unref);
   g_clear_pointer (&op->deleted, g_array_unref);
   g_free (op->result.response);
@@ -630,35 +665,19 @@ op_free (Op *op)
   g_free (op);
 }
 
-static gboolean
-flush_cb (gpointer user_data)
-{
-  SheafStore *self = user_data;
-
-  self->flush_id = 0;
-  sheaf_store_flush (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
-schedule_flush (SheafStore *self)
+ops_free (GQueue *ops)
 {
-  if (self->flush_id != 0)
-    return;
-  self->flush_id = g_timeout_add (SHEAF_STORE_FLUSH_MS, flush_cb, self);
-  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->flush_id),
-                            "[sheaf] store flush");
+  g_queue_free_full (ops, (GDestroyNotify) op_free);
 }
 
 static Op *
-push_op (SheafStore *self, OpKind kind, gint64 run_id)
+op_new (OpKind kind, gint64 run_id)
 {
   Op *op = g_new0 (Op, 1);
 
   op->kind = kind;
   op->run_id = run_id;
-  g_queue_push_tail (&self->ops, op);
-  schedule_flush (self);
   return op;
 }
 
@@ -703,7 +722,7 @@ remember (SheafStore *self, const Saved *saved)
 static void
 load_saved (SheafStore *self)
 {
-  sqlite3_stmt *stmt = statement (self, "SELECT id, position, title, text FROM items");
+  sqlite3_stmt *stmt = statement (&self->conn, "SELECT id, position, title, text FROM items");
 
   g_hash_table_remove_all (self->saved);
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -730,6 +749,24 @@ row_clear (Row *row)
   g_free (row->text);
 }
 
+static GArray *
+rows_new (guint reserved)
+{
+  GArray *rows = g_array_sized_new (FALSE, FALSE, sizeof (Row), reserved);
+
+  g_array_set_clear_func (rows, (GDestroyNotify) row_clear);
+  return rows;
+}
+
+static Row
+row_from_item (SheafItem *item, guint position)
+{
+  Row row = { sheaf_item_get_id (item), position, g_strdup (sheaf_item_get_title (item)),
+              g_strdup (sheaf_item_get_text (item)) };
+
+  return row;
+}
+
 /* What changed in @items since the last call, as it is now. */
 static void
 diff_items (SheafStore *self, GListModel *items, Op *op)
@@ -742,18 +779,18 @@ diff_items (SheafStore *self, GListModel *items, Op *op)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
-      const char *text = sheaf_item_get_text (item);
-      Saved now = fingerprint (sheaf_item_get_id (item), i, sheaf_item_get_title (item), text);
+      Saved now = fingerprint (sheaf_item_get_id (item), i, sheaf_item_get_title (item),
+                               sheaf_item_get_text (item));
       Saved *old = g_hash_table_lookup (self->saved, &now.id);
-      Row row = { now.id, i, g_strdup (sheaf_item_get_title (item)), g_strdup (text) };
+      Row row;
 
       now.generation = self->generation;
       if (old != NULL && same_saved (old, &now))
         {
           old->generation = self->generation;
-          row_clear (&row);
           continue;
         }
+      row = row_from_item (item, i);
       g_array_append_val (op->rows, row);
       remember (self, &now);
     }
@@ -767,12 +804,15 @@ diff_items (SheafStore *self, GListModel *items, Op *op)
       }
 }
 
+/* Statements that write, on whichever connection writes: the writer
+ * thread's, or the main thread's once the work is kept in memory. */
+
 /* A text that changed no longer has the answer it had: run_id goes. */
 static gboolean
-write_row (SheafStore *self, const Row *row, GError **error)
+write_row (Conn *conn, const Row *row, GError **error)
 {
   sqlite3_stmt *stmt = statement (
-    self, "INSERT INTO items (id, position, title, text) VALUES (?1, ?2, ?3, ?4)"
+    conn, "INSERT INTO items (id, position, title, text) VALUES (?1, ?2, ?3, ?4)"
           " ON CONFLICT (id) DO UPDATE SET position = excluded.position,"
           " title = excluded.title, text = excluded.text,"
           " run_id = CASE WHEN items.text IS excluded.text THEN items.run_id ELSE NULL END");
@@ -781,35 +821,52 @@ write_row (SheafStore *self, const Row *row, GError **error)
   sqlite3_bind_int (stmt, 2, (int) row->position);
   bind_text (stmt, 3, row->title);
   bind_text (stmt, 4, row->text != NULL ? row->text : "");
-  return step_done (self, stmt, error);
+  return step_done (conn, stmt, error);
 }
 
 static gboolean
-write_items (SheafStore *self, Op *op, GError **error)
+write_items (Conn *conn, Op *op, GError **error)
 {
   for (guint i = 0; i < op->rows->len; i++)
-    if (!write_row (self, &g_array_index (op->rows, Row, i), error))
+    if (!write_row (conn, &g_array_index (op->rows, Row, i), error))
       return FALSE;
 
   for (guint i = 0; i < op->deleted->len; i++)
     {
-      sqlite3_stmt *stmt = statement (self, "DELETE FROM items WHERE id = ?1");
+      sqlite3_stmt *stmt = statement (conn, "DELETE FROM items WHERE id = ?1");
 
       sqlite3_bind_int64 (stmt, 1, g_array_index (op->deleted, gint64, i));
-      if (!step_done (self, stmt, error))
+      if (!step_done (conn, stmt, error))
         return FALSE;
     }
   return TRUE;
 }
 
-/* Runs */
+static gboolean
+write_run_item (Conn *conn, gint64 run_id, const Row *row, GError **error)
+{
+  sqlite3_stmt *stmt = statement (conn, "INSERT OR REPLACE INTO run_items (run_id, item_id,"
+                                        " position, title, text) VALUES (?1, ?2, ?3, ?4, ?5)");
+
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, row->id);
+  sqlite3_bind_int (stmt, 3, (int) row->position);
+  bind_text (stmt, 4, row->title);
+  bind_text (stmt, 5, row->text);
+  if (!step_done (conn, stmt, error))
+    return FALSE;
+  stmt = statement (conn, "UPDATE items SET run_id = ?1 WHERE id = ?2");
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, row->id);
+  return step_done (conn, stmt, error);
+}
 
 static gboolean
-write_begin_run (SheafStore *self, Op *op, GError **error)
+write_begin_run (Conn *conn, Op *op, GError **error)
 {
   SheafRunInfo *run = op->run;
   sqlite3_stmt *stmt = statement (
-    self, "INSERT INTO runs (id, started, template, model, provider, concurrency, max_tokens,"
+    conn, "INSERT INTO runs (id, started, template, model, provider, concurrency, max_tokens,"
           " n_total) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 
   sqlite3_bind_int64 (stmt, 1, run->id);
@@ -820,43 +877,27 @@ write_begin_run (SheafStore *self, Op *op, GError **error)
   sqlite3_bind_int (stmt, 6, (int) run->concurrency);
   sqlite3_bind_int (stmt, 7, (int) run->max_tokens);
   sqlite3_bind_int (stmt, 8, (int) run->n_total);
-  if (!step_done (self, stmt, error))
+  if (!step_done (conn, stmt, error))
     return FALSE;
 
-  for (guint i = 0; i < op->items->len; i++)
-    {
-      SheafItem *item = op->items->pdata[i];
-
-      stmt = statement (self, "INSERT OR REPLACE INTO run_items (run_id, item_id, position,"
-                              " title, text) VALUES (?1, ?2, ?3, ?4, ?5)");
-      sqlite3_bind_int64 (stmt, 1, run->id);
-      sqlite3_bind_int64 (stmt, 2, sheaf_item_get_id (item));
-      sqlite3_bind_int (stmt, 3, (int) i);
-      bind_text (stmt, 4, sheaf_item_get_title (item));
-      bind_text (stmt, 5, sheaf_item_get_text (item));
-      if (!step_done (self, stmt, error))
-        return FALSE;
-      stmt = statement (self, "UPDATE items SET run_id = ?1 WHERE id = ?2");
-      sqlite3_bind_int64 (stmt, 1, run->id);
-      sqlite3_bind_int64 (stmt, 2, sheaf_item_get_id (item));
-      if (!step_done (self, stmt, error))
-        return FALSE;
-    }
+  for (guint i = 0; i < op->rows->len; i++)
+    if (!write_run_item (conn, run->id, &g_array_index (op->rows, Row, i), error))
+      return FALSE;
   return TRUE;
 }
 
 static gboolean
-write_result (SheafStore *self, Op *op, GError **error)
+write_result (Conn *conn, Op *op, GError **error)
 {
   Result *r = &op->result;
   sqlite3_stmt *stmt = statement (
-    self, "INSERT OR REPLACE INTO results (run_id, item_id, state, response, error,"
+    conn, "INSERT OR REPLACE INTO results (run_id, item_id, state, response, error,"
           " http_status, attempts, seconds, input_tokens, output_tokens, model, stop_reason,"
           " arrived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
 
   sqlite3_bind_int64 (stmt, 1, op->run_id);
   sqlite3_bind_int64 (stmt, 2, r->item_id);
-  bind_text (stmt, 3, sheaf_item_state_to_string (r->state));
+  bind_text (stmt, 3, r->state);
   bind_text (stmt, 4, r->response);
   bind_text (stmt, 5, r->error);
   sqlite3_bind_int (stmt, 6, (int) r->http_status);
@@ -867,15 +908,15 @@ write_result (SheafStore *self, Op *op, GError **error)
   bind_text (stmt, 11, r->model);
   bind_text (stmt, 12, r->stop_reason);
   sqlite3_bind_int64 (stmt, 13, r->arrived);
-  return step_done (self, stmt, error);
+  return step_done (conn, stmt, error);
 }
 
 static gboolean
-write_finish_run (SheafStore *self, Op *op, GError **error)
+write_finish_run (Conn *conn, Op *op, GError **error)
 {
   SheafRunInfo *run = op->run;
   sqlite3_stmt *stmt =
-    statement (self, "UPDATE runs SET finished = ?2, n_total = ?3, n_done = ?4, n_failed = ?5,"
+    statement (conn, "UPDATE runs SET finished = ?2, n_total = ?3, n_done = ?4, n_failed = ?5,"
                      " n_cancelled = ?6, elapsed = ?7, sum_seconds = ?8, state = ?9 WHERE id = ?1");
 
   sqlite3_bind_int64 (stmt, 1, op->run_id);
@@ -887,69 +928,439 @@ write_finish_run (SheafStore *self, Op *op, GError **error)
   sqlite3_bind_double (stmt, 7, run->elapsed);
   sqlite3_bind_double (stmt, 8, run->sum_seconds);
   bind_text (stmt, 9, run_state_names[run->state]);
-  return step_done (self, stmt, error);
+  return step_done (conn, stmt, error);
 }
 
 static gboolean
-write_setting (SheafStore *self, Op *op, GError **error)
+write_setting (Conn *conn, Op *op, GError **error)
 {
   sqlite3_stmt *stmt =
-    statement (self, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)");
+    statement (conn, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)");
 
   bind_text (stmt, 1, op->key);
   bind_text (stmt, 2, op->value);
-  return step_done (self, stmt, error);
+  return step_done (conn, stmt, error);
 }
 
 static gboolean
-write_deleted (SheafStore *self, Op *op, GError **error)
+write_deleted (Conn *conn, Op *op, GError **error)
 {
-  sqlite3_stmt *stmt = statement (self, "UPDATE runs SET deleted = ?2 WHERE id = ?1");
+  sqlite3_stmt *stmt = statement (conn, "UPDATE runs SET deleted = ?2 WHERE id = ?1");
 
   sqlite3_bind_int64 (stmt, 1, op->run_id);
   sqlite3_bind_int (stmt, 2, op->flag);
-  return step_done (self, stmt, error);
+  return step_done (conn, stmt, error);
 }
 
 static gboolean
-write_op (SheafStore *self, Op *op, GError **error)
+write_op (Conn *conn, Op *op, GError **error)
 {
   switch (op->kind)
     {
       case OP_BEGIN_RUN:
-        return write_begin_run (self, op, error);
+        return write_begin_run (conn, op, error);
       case OP_RESULT:
-        return write_result (self, op, error);
+        return write_result (conn, op, error);
       case OP_FINISH_RUN:
-        return write_finish_run (self, op, error);
+        return write_finish_run (conn, op, error);
       case OP_SETTING:
-        return write_setting (self, op, error);
+        return write_setting (conn, op, error);
       case OP_DELETE_RUN:
-        return write_deleted (self, op, error);
+        return write_deleted (conn, op, error);
       case OP_PURGE:
-        return exec_sql (self, PURGE_SQL, error);
+        return exec_sql (conn, PURGE_SQL, error);
       case OP_ITEMS:
-        return write_items (self, op, error);
+        return write_items (conn, op, error);
       default:
         g_assert_not_reached ();
     }
 }
 
-/* Everything queued, in one transaction. */
+/* @ops, in order, in one transaction. */
 static gboolean
-write_pending (SheafStore *self, GError **error)
+write_ops (Conn *conn, GQueue *ops, GError **error)
 {
-  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+  if (!exec_sql (conn, "BEGIN IMMEDIATE", error))
     return FALSE;
-  for (GList *l = self->ops.head; l != NULL; l = l->next)
-    if (!write_op (self, l->data, error))
+  for (GList *l = ops->head; l != NULL; l = l->next)
+    if (!write_op (conn, l->data, error))
       goto fail;
-  if (exec_sql (self, "COMMIT", error))
+  if (exec_sql (conn, "COMMIT", error))
     return TRUE;
 
 fail:
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_exec (conn->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
+}
+
+/* The writer thread
+ *
+ * While the work goes to the file, a thread of its own commits it, on a
+ * connection of its own, so that no INSERT and no fsync runs on the main
+ * loop. The main thread hands it batches of Op (plain data, copied on the
+ * main thread) in order through a queue; it commits each batch in one
+ * transaction. Once a batch fails, it writes nothing more and hands every
+ * batch from then on back, in order, so the main thread can keep them in
+ * memory instead (take_failure()). Everything below the lock is shared;
+ * "conn" and "broken" belong to the thread. */
+
+typedef enum
+{
+  JOB_WRITE,
+  JOB_EXEC,
+  JOB_QUIT,
+} JobKind;
+
+typedef struct
+{
+  JobKind kind;
+  GQueue *ops; /* JOB_WRITE */
+  char *sql;   /* JOB_EXEC */
+} Job;
+
+struct _Writer
+{
+  GThread *thread;
+  GSource *wake; /* made ready by the thread when a batch failed */
+  Conn conn;
+  gboolean broken;
+
+  GMutex lock;
+  GCond job_cond;
+  GCond done_cond;
+  GQueue jobs; /* Job, oldest first */
+  guint64 n_handed;
+  guint64 n_done;
+  GQueue failed; /* GQueue of Op: batches not written, in order */
+  GError *error; /* why the first of them failed */
+  int exec_rc;
+};
+
+/* GLib's locks are futexes that ThreadSanitizer does not see: in its
+ * builds, say where one thread hands memory over to the other. */
+#ifdef __SANITIZE_THREAD__
+void __tsan_acquire (void *addr);
+void __tsan_release (void *addr);
+#define TSAN_ACQUIRE(addr) __tsan_acquire (addr)
+#define TSAN_RELEASE(addr) __tsan_release (addr)
+#else
+#define TSAN_ACQUIRE(addr) ((void) (addr))
+#define TSAN_RELEASE(addr) ((void) (addr))
+#endif
+
+static void
+writer_lock (Writer *w)
+{
+  g_mutex_lock (&w->lock);
+  TSAN_ACQUIRE (&w->lock);
+}
+
+static void
+writer_unlock (Writer *w)
+{
+  TSAN_RELEASE (&w->lock);
+  g_mutex_unlock (&w->lock);
+}
+
+static void
+writer_cond_wait (Writer *w, GCond *cond)
+{
+  TSAN_RELEASE (&w->lock);
+  g_cond_wait (cond, &w->lock);
+  TSAN_ACQUIRE (&w->lock);
+}
+
+static void
+job_free (Job *job)
+{
+  g_clear_pointer (&job->ops, ops_free);
+  g_free (job->sql);
+  g_free (job);
+}
+
+static void
+writer_finish_job (Writer *w, Job *job, GError *error, int rc)
+{
+  gboolean wake;
+
+  writer_lock (w);
+  wake = error != NULL;
+  if (job->ops != NULL && w->broken)
+    g_queue_push_tail (&w->failed, g_steal_pointer (&job->ops));
+  if (error != NULL)
+    w->error = error;
+  w->exec_rc = rc;
+  w->n_done++;
+  g_cond_broadcast (&w->done_cond);
+  writer_unlock (w);
+
+  if (wake)
+    g_source_set_ready_time (w->wake, 0);
+  job_free (job);
+}
+
+static Job *
+writer_next_job (Writer *w)
+{
+  Job *job;
+
+  writer_lock (w);
+  while (w->jobs.length == 0)
+    writer_cond_wait (w, &w->job_cond);
+  job = g_queue_pop_head (&w->jobs);
+  writer_unlock (w);
+  return job;
+}
+
+static gpointer
+writer_main (gpointer data)
+{
+  Writer *w = data;
+
+  for (;;)
+    {
+      Job *job = writer_next_job (w);
+      JobKind kind = job->kind;
+      GError *error = NULL;
+      int rc = SQLITE_OK;
+
+      if (kind == JOB_WRITE && !w->broken && !write_ops (&w->conn, job->ops, &error))
+        w->broken = TRUE;
+      else if (kind == JOB_EXEC)
+        rc = sqlite3_exec (w->conn.db, job->sql, NULL, NULL, NULL);
+      writer_finish_job (w, job, error, rc);
+      if (kind == JOB_QUIT)
+        return NULL;
+    }
+}
+
+static gboolean
+wake_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs wake_funcs = { NULL, NULL, wake_dispatch, NULL, NULL, NULL };
+
+static gboolean
+open_writer_db (Conn *conn, const char *path, GError **error)
+{
+  /* FULL: a commit is on disk when it returns, also across a power cut.
+   * It costs an fsync per commit, paid on the writer thread. */
+  return connect (conn, path, SQLITE_OPEN_READWRITE, error) &&
+         exec_sql (conn, "PRAGMA synchronous = FULL", error);
+}
+
+static Writer *
+writer_new (const char *path, GSourceFunc on_failure, gpointer data, GError **error)
+{
+  Writer *w = g_new0 (Writer, 1);
+
+  conn_init (&w->conn);
+  if (!open_writer_db (&w->conn, path, error))
+    {
+      conn_clear (&w->conn);
+      g_free (w);
+      return NULL;
+    }
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->job_cond);
+  g_cond_init (&w->done_cond);
+  g_queue_init (&w->jobs);
+  g_queue_init (&w->failed);
+  w->wake = g_source_new (&wake_funcs, sizeof (GSource));
+  g_source_set_callback (w->wake, on_failure, data, NULL);
+  g_source_set_static_name (w->wake, "[sheaf] store writer failed");
+  g_source_attach (w->wake, NULL);
+  w->thread = g_thread_new ("sheaf-store", writer_main, w);
+  return w;
+}
+
+static void
+writer_push (Writer *w, JobKind kind, GQueue *ops, const char *sql)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->ops = ops;
+  job->sql = g_strdup (sql);
+  writer_lock (w);
+  g_queue_push_tail (&w->jobs, job);
+  w->n_handed++;
+  g_cond_signal (&w->job_cond);
+  writer_unlock (w);
+}
+
+/* Blocks until the thread has done everything handed to it. */
+static void
+writer_wait (Writer *w)
+{
+  writer_lock (w);
+  while (w->n_done < w->n_handed)
+    writer_cond_wait (w, &w->done_cond);
+  writer_unlock (w);
+}
+
+static gboolean
+writer_is_busy (Writer *w)
+{
+  gboolean busy;
+
+  writer_lock (w);
+  busy = w->n_done < w->n_handed;
+  writer_unlock (w);
+  return busy;
+}
+
+static gboolean
+writer_has_failed (Writer *w)
+{
+  gboolean failed;
+
+  writer_lock (w);
+  failed = w->error != NULL;
+  writer_unlock (w);
+  return failed;
+}
+
+/* Lets the thread finish what it was handed, joins it and frees it all;
+ * returns the batches it could not write and why. */
+static GError *
+writer_stop (Writer *w, GQueue *failed)
+{
+  GError *error;
+
+  writer_push (w, JOB_QUIT, NULL, NULL);
+  g_thread_join (w->thread);
+  /* The thread is gone: nothing below is shared any more. */
+  error = g_steal_pointer (&w->error);
+  *failed = w->failed;
+  g_source_destroy (w->wake);
+  g_source_unref (w->wake);
+  conn_clear (&w->conn);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->job_cond);
+  g_cond_clear (&w->done_cond);
+  g_free (w);
+  return error;
+}
+
+/* Handing over */
+
+/* Writes @ops into memory, where nothing but a bug can fail. */
+static void
+write_into_memory (SheafStore *self, GQueue *ops)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!write_ops (&self->conn, ops, &error))
+    g_debug ("Could not keep the work even in memory: %s", error->message);
+}
+
+/* When the writer thread failed: stop it, go to memory with what the file
+ * holds, and add there what the thread could not write. */
+static void
+take_failure (SheafStore *self)
+{
+  g_autoptr (GError) reason = NULL;
+  GQueue failed;
+  GQueue *ops;
+
+  if (self->writer == NULL || !writer_has_failed (self->writer))
+    return;
+  reason = writer_stop (g_steal_pointer (&self->writer), &failed);
+  switch_to_memory (self, reason);
+  while ((ops = g_queue_pop_head (&failed)) != NULL)
+    {
+      write_into_memory (self, ops);
+      ops_free (ops);
+    }
+}
+
+static gboolean
+writer_failed_cb (gpointer user_data)
+{
+  take_failure (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_writer (SheafStore *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  self->writer = writer_new (self->path, writer_failed_cb, self, &error);
+  if (self->writer == NULL)
+    switch_to_memory (self, error);
+}
+
+/* Hands what is queued to the writer thread, or writes it into memory. */
+static void
+hand_over (SheafStore *self)
+{
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (self->ops.length == 0)
+    return;
+  if (self->writer != NULL)
+    {
+      GQueue *ops = g_queue_new ();
+
+      *ops = self->ops;
+      g_queue_init (&self->ops);
+      writer_push (self->writer, JOB_WRITE, ops, NULL);
+      return;
+    }
+  write_into_memory (self, &self->ops);
+  g_queue_clear_full (&self->ops, (GDestroyNotify) op_free);
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  SheafStore *self = user_data;
+  gint64 start = g_get_monotonic_time ();
+  gint64 spent;
+
+  self->flush_id = 0;
+  hand_over (self);
+  spent = g_get_monotonic_time () - start;
+  self->timing.n_flushes++;
+  self->timing.flush_total_us += spent;
+  self->timing.flush_max_us = MAX (self->timing.flush_max_us, spent);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (SheafStore *self)
+{
+  if (self->flush_id != 0)
+    return;
+  self->flush_id = g_timeout_add (SHEAF_STORE_FLUSH_MS, flush_cb, self);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->flush_id),
+                            "[sheaf] store flush");
+}
+
+static void
+queue_op (SheafStore *self, Op *op)
+{
+  g_queue_push_tail (&self->ops, op);
+  schedule_flush (self);
+}
+
+static Op *
+push_op (SheafStore *self, OpKind kind, gint64 run_id)
+{
+  Op *op = op_new (kind, run_id);
+
+  queue_op (self, op);
+  return op;
+}
+
+static void
+note_call (gint64 *max_us, gint64 start)
+{
+  *max_us = MAX (*max_us, g_get_monotonic_time () - start);
 }
 
 gboolean
@@ -957,31 +1368,21 @@ sheaf_store_get_pending (SheafStore *self)
 {
   g_return_val_if_fail (SHEAF_IS_STORE (self), FALSE);
 
-  return self->ops.length > 0;
+  return self->ops.length > 0 || (self->writer != NULL && writer_is_busy (self->writer));
 }
 
 gboolean
 sheaf_store_flush (SheafStore *self)
 {
-  g_autoptr (GError) error = NULL;
-  gboolean written = TRUE;
-
   g_return_val_if_fail (SHEAF_IS_STORE (self), FALSE);
 
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (!sheaf_store_get_pending (self))
-    return self->persistent;
-
-  if (!write_pending (self, &error))
+  hand_over (self);
+  if (self->writer != NULL)
     {
-      written = FALSE;
-      switch_to_memory (self, error);
-      g_clear_error (&error);
-      if (!write_pending (self, &error))
-        g_debug ("Could not keep the work even in memory: %s", error->message);
+      writer_wait (self->writer);
+      take_failure (self);
     }
-  g_queue_clear_full (&self->ops, (GDestroyNotify) op_free);
-  return written && self->persistent;
+  return self->persistent;
 }
 
 /* Reading */
@@ -1046,7 +1447,7 @@ sheaf_store_load_items (SheafStore *self)
   g_return_val_if_fail (SHEAF_IS_STORE (self), NULL);
 
   sheaf_store_flush (self);
-  return read_items (statement (self,
+  return read_items (statement (&self->conn,
                                 "SELECT i.id, i.title, i.text, " OUTCOME_COLUMNS " FROM items i"
                                 " LEFT JOIN results r ON r.run_id = i.run_id"
                                 " AND r.item_id = i.id"
@@ -1062,12 +1463,12 @@ sheaf_store_load_run_items (SheafStore *self, gint64 run_id)
   g_return_val_if_fail (SHEAF_IS_STORE (self), NULL);
 
   sheaf_store_flush (self);
-  stmt =
-    statement (self, "SELECT ri.item_id, ri.title, ri.text, " OUTCOME_COLUMNS " FROM run_items ri"
-                     " LEFT JOIN results r ON r.run_id = ri.run_id"
-                     " AND r.item_id = ri.item_id"
-                     " JOIN runs ru ON ru.id = ri.run_id"
-                     " WHERE ri.run_id = ?1 ORDER BY ri.position");
+  stmt = statement (&self->conn,
+                    "SELECT ri.item_id, ri.title, ri.text, " OUTCOME_COLUMNS " FROM run_items ri"
+                    " LEFT JOIN results r ON r.run_id = ri.run_id"
+                    " AND r.item_id = ri.item_id"
+                    " JOIN runs ru ON ru.id = ri.run_id"
+                    " WHERE ri.run_id = ?1 ORDER BY ri.position");
   sqlite3_bind_int64 (stmt, 1, run_id);
   return read_items (stmt);
 }
@@ -1081,10 +1482,8 @@ sheaf_store_save_items (SheafStore *self, GListModel *items)
   g_return_if_fail (G_IS_LIST_MODEL (items));
 
   assign_ids (self, items);
-  op = g_new0 (Op, 1);
-  op->kind = OP_ITEMS;
-  op->rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  g_array_set_clear_func (op->rows, (GDestroyNotify) row_clear);
+  op = op_new (OP_ITEMS, 0);
+  op->rows = rows_new (0);
   op->deleted = g_array_new (FALSE, FALSE, sizeof (gint64));
   diff_items (self, items, op);
   if (op->rows->len == 0 && op->deleted->len == 0)
@@ -1092,8 +1491,7 @@ sheaf_store_save_items (SheafStore *self, GListModel *items)
       op_free (op);
       return;
     }
-  g_queue_push_tail (&self->ops, op);
-  schedule_flush (self);
+  queue_op (self, op);
 }
 
 char *
@@ -1105,7 +1503,7 @@ sheaf_store_dup_setting (SheafStore *self, const char *key)
   g_return_val_if_fail (SHEAF_IS_STORE (self), NULL);
 
   sheaf_store_flush (self);
-  stmt = statement (self, "SELECT value FROM settings WHERE key = ?1");
+  stmt = statement (&self->conn, "SELECT value FROM settings WHERE key = ?1");
   bind_text (stmt, 1, key);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = column_dup (stmt, 0);
@@ -1147,11 +1545,13 @@ sheaf_store_begin_run (SheafStore *self, SheafBatch *batch, GListModel *items)
   SheafRunInfo *run;
   Op *op;
   guint n;
+  gint64 start;
 
   g_return_val_if_fail (SHEAF_IS_STORE (self), 0);
   g_return_val_if_fail (SHEAF_IS_BATCH (batch), 0);
   g_return_val_if_fail (G_IS_LIST_MODEL (items), 0);
 
+  start = g_get_monotonic_time ();
   provider = sheaf_batch_get_provider (batch);
   n = g_list_model_get_n_items (items);
   assign_ids (self, items);
@@ -1167,9 +1567,15 @@ sheaf_store_begin_run (SheafStore *self, SheafBatch *batch, GListModel *items)
 
   op = push_op (self, OP_BEGIN_RUN, run->id);
   op->run = run;
-  op->items = g_ptr_array_new_full (n, g_object_unref);
+  op->rows = rows_new (n);
   for (guint i = 0; i < n; i++)
-    g_ptr_array_add (op->items, g_list_model_get_item (items, i));
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
+      Row row = row_from_item (item, i);
+
+      g_array_append_val (op->rows, row);
+    }
+  note_call (&self->timing.begin_run_max_us, start);
   return run->id;
 }
 
@@ -1178,14 +1584,16 @@ sheaf_store_record_result (SheafStore *self, gint64 run_id, SheafItem *item)
 {
   Op *op;
   Result *r;
+  gint64 start;
 
   g_return_if_fail (SHEAF_IS_STORE (self));
   g_return_if_fail (SHEAF_IS_ITEM (item));
 
+  start = g_get_monotonic_time ();
   op = push_op (self, OP_RESULT, run_id);
   r = &op->result;
   r->item_id = sheaf_item_get_id (item);
-  r->state = sheaf_item_get_state (item);
+  r->state = sheaf_item_state_to_string (sheaf_item_get_state (item));
   r->response = g_strdup (sheaf_item_get_response (item));
   r->error = g_strdup (sheaf_item_get_error_message (item));
   r->model = g_strdup (sheaf_item_get_model (item));
@@ -1196,6 +1604,7 @@ sheaf_store_record_result (SheafStore *self, gint64 run_id, SheafItem *item)
   r->input_tokens = sheaf_item_get_input_tokens (item);
   r->output_tokens = sheaf_item_get_output_tokens (item);
   r->arrived = g_get_real_time ();
+  note_call (&self->timing.result_max_us, start);
 }
 
 void
@@ -1304,8 +1713,8 @@ sheaf_store_list_runs (SheafStore *self)
 
   sheaf_store_flush (self);
   runs = g_ptr_array_new_with_free_func ((GDestroyNotify) sheaf_run_info_free);
-  stmt = statement (self, "SELECT " RUN_COLUMNS " FROM runs WHERE deleted = 0"
-                          " ORDER BY started DESC, id DESC");
+  stmt = statement (&self->conn, "SELECT " RUN_COLUMNS " FROM runs WHERE deleted = 0"
+                                 " ORDER BY started DESC, id DESC");
   while (sqlite3_step (stmt) == SQLITE_ROW)
     g_ptr_array_add (runs, run_from_row (stmt));
   sqlite3_reset (stmt);
@@ -1321,7 +1730,7 @@ sheaf_store_get_run (SheafStore *self, gint64 run_id)
   g_return_val_if_fail (SHEAF_IS_STORE (self), NULL);
 
   sheaf_store_flush (self);
-  stmt = statement (self, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
+  stmt = statement (&self->conn, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
   sqlite3_bind_int64 (stmt, 1, run_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     run = run_from_row (stmt);
@@ -1347,10 +1756,27 @@ sheaf_store_purge_deleted (SheafStore *self)
 
 /* Test API */
 
+/* On the connection that writes: the writer thread's while there is one. */
 int
 _sheaf_store_exec (SheafStore *self, const char *sql)
 {
-  return sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  int rc;
+
+  if (self->writer == NULL)
+    return sqlite3_exec (self->conn.db, sql, NULL, NULL, NULL);
+  writer_push (self->writer, JOB_EXEC, NULL, sql);
+  writer_wait (self->writer);
+  writer_lock (self->writer);
+  rc = self->writer->exec_rc;
+  writer_unlock (self->writer);
+  return rc;
+}
+
+void
+_sheaf_store_take_timing (SheafStore *self, SheafStoreTiming *timing)
+{
+  *timing = self->timing;
+  memset (&self->timing, 0, sizeof self->timing);
 }
 
 /* GObject */
@@ -1360,9 +1786,17 @@ sheaf_store_dispose (GObject *object)
 {
   SheafStore *self = SHEAF_STORE (object);
 
-  if (self->db != NULL)
+  if (self->conn.db != NULL)
     sheaf_store_flush (self);
-  close_db (self);
+  if (self->writer != NULL)
+    {
+      GQueue failed;
+      g_autoptr (GError) error = writer_stop (g_steal_pointer (&self->writer), &failed);
+
+      /* Flushing took any failure already: nothing is left to lose. */
+      g_assert (error == NULL && failed.length == 0);
+    }
+  close_db (&self->conn);
   if (self->lock_fd >= 0)
     {
       close (self->lock_fd);
@@ -1378,7 +1812,7 @@ sheaf_store_finalize (GObject *object)
   SheafStore *self = SHEAF_STORE (object);
 
   g_queue_clear_full (&self->ops, (GDestroyNotify) op_free);
-  g_clear_pointer (&self->statements, g_hash_table_unref);
+  conn_clear (&self->conn);
   g_clear_pointer (&self->saved, g_hash_table_unref);
   g_clear_error (&self->error);
   g_free (self->path);
@@ -1389,11 +1823,15 @@ sheaf_store_finalize (GObject *object)
 static void
 sheaf_store_constructed (GObject *object)
 {
+  SheafStore *self = SHEAF_STORE (object);
+
   G_OBJECT_CLASS (sheaf_store_parent_class)->constructed (object);
 
-  store_open (SHEAF_STORE (object));
-  load_counters (SHEAF_STORE (object));
-  load_saved (SHEAF_STORE (object));
+  store_open (self);
+  load_counters (self);
+  load_saved (self);
+  if (self->persistent)
+    start_writer (self);
 }
 
 static void
@@ -1458,8 +1896,7 @@ static void
 sheaf_store_init (SheafStore *self)
 {
   self->lock_fd = -1;
-  self->statements =
-    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) sqlite3_finalize);
+  conn_init (&self->conn);
   self->saved = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   g_queue_init (&self->ops);
 }

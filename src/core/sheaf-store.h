@@ -52,7 +52,12 @@ G_DECLARE_FINAL_TYPE (SheafStore, sheaf_store, SHEAF, STORE, GObject)
  * committed result survives a crash and a power cut. Writes are queued in
  * memory and committed together, in one transaction, at most
  * SHEAF_STORE_FLUSH_MS after the first of them, and when the store is
- * flushed or disposed.
+ * flushed or disposed. The commits (INSERTs and fsync) run on a writer
+ * thread of the store's own, with its own connection, so the main loop only
+ * hands them over; reads stay on the calling thread and flush first. A
+ * store is used from one thread only (the one that made it), and its
+ * default main context must run for a failed commit to be noticed before
+ * the next flush.
  *
  * Opening never fails. When the file cannot be used — a folder that cannot
  * be made or written, a file from a newer Sheaf, another Sheaf holding it —
@@ -115,7 +120,8 @@ GPtrArray *sheaf_store_load_run_items (SheafStore *self, gint64 run_id);
 void sheaf_store_set_run_deleted (SheafStore *self, gint64 run_id, gboolean deleted);
 void sheaf_store_purge_deleted (SheafStore *self);
 
-/* Commits what is queued now. FALSE when it went to memory instead. */
+/* Commits what is queued now and waits until everything handed to the
+ * writer thread is on disk. FALSE when it went to memory instead. */
 gboolean sheaf_store_flush (SheafStore *self);
 /* Whether writes are waiting to be committed. */
 gboolean sheaf_store_get_pending (SheafStore *self);

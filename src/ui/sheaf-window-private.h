@@ -16,7 +16,8 @@ struct _SheafWindow
   GCancellable *cancellable;
   SheafItem *selected;
   char *last_toast_title;
-  guint tick_id;
+  guint tick_id; /* the status bar's tick callback while a run goes */
+  gboolean counts_dirty;
   guint n_adding;
   gboolean has_key;
   gboolean starting;

@@ -52,6 +52,15 @@ update_elapsed (SheafWindow *self)
   gtk_label_set_label (self->elapsed_label, text);
 }
 
+/* A progress bar notifies and redraws even when given the same value. */
+static void
+set_fraction (GtkProgressBar *bar, double fraction)
+{
+  if (G_APPROX_VALUE (gtk_progress_bar_get_fraction (bar), fraction, 1e-4))
+    return;
+  gtk_progress_bar_set_fraction (bar, fraction);
+}
+
 static void
 update_counts (SheafWindow *self)
 {
@@ -64,10 +73,12 @@ update_counts (SheafWindow *self)
   guint remaining = total > finished ? total - finished : 0;
   g_autofree char *text = NULL;
 
+  self->counts_dirty = FALSE;
+
   if (total == 0)
     {
       gtk_label_set_label (self->counts_label, _ ("Ready"));
-      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      set_fraction (self->progress_bar, 0);
       return;
     }
 
@@ -78,14 +89,29 @@ update_counts (SheafWindow *self)
     /* Translators: the state of a run, e.g. "12 done · 1 failed · 37 remaining" */
     text = g_strdup_printf (_ ("%u done · %u failed · %u remaining"), done, failed, remaining);
   gtk_label_set_label (self->counts_label, text);
-  gtk_progress_bar_set_fraction (self->progress_bar, (double) finished / total);
+  set_fraction (self->progress_bar, (double) finished / total);
 }
 
+/* While a run goes, thousands of results a second may arrive: the status
+ * bar follows them once a frame, not once a result. */
 static gboolean
-tick (gpointer user_data)
+tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
 {
-  update_elapsed (SHEAF_WINDOW (user_data));
+  SheafWindow *self = SHEAF_WINDOW (widget);
+
+  if (self->counts_dirty)
+    update_counts (self);
+  update_elapsed (self);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+on_counts_changed (SheafWindow *self)
+{
+  if (self->tick_id != 0)
+    self->counts_dirty = TRUE;
+  else
+    update_counts (self);
 }
 
 static void
@@ -94,10 +120,13 @@ on_running_changed (SheafWindow *self)
   if (sheaf_batch_get_running (self->batch))
     {
       if (self->tick_id == 0)
-        self->tick_id = g_timeout_add (100, tick, self);
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick, NULL, NULL);
     }
-  else
-    g_clear_handle_id (&self->tick_id, g_source_remove);
+  else if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
 
   update_elapsed (self);
   update_counts (self);
@@ -407,17 +436,23 @@ _sheaf_window_run_init (SheafWindow *self)
                         sheaf_provider_kind_default_base_url (SHEAF_PROVIDER_KIND_ANTHROPIC), "");
 
   self->batch = sheaf_batch_new (provider);
+  /* Answers are handled at GDK's redraw priority: the main loop dispatches
+   * every ready source of the highest priority at once, so a stream of
+   * answers never keeps the frame clock from its turn, and frames that take
+   * longer than the frame interval (a slow machine) never starve the
+   * network either, as they would below it. */
+  g_object_set (self->batch, "io-priority", GDK_PRIORITY_REDRAW, NULL);
   g_settings_bind (self->settings, "concurrency", self->batch, "concurrency", G_SETTINGS_BIND_GET);
 
   g_signal_connect_object (self->batch, "notify::running", G_CALLBACK (on_running_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-total", G_CALLBACK (update_counts), self,
+  g_signal_connect_object (self->batch, "notify::n-total", G_CALLBACK (on_counts_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-done", G_CALLBACK (update_counts), self,
+  g_signal_connect_object (self->batch, "notify::n-done", G_CALLBACK (on_counts_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-failed", G_CALLBACK (update_counts), self,
+  g_signal_connect_object (self->batch, "notify::n-failed", G_CALLBACK (on_counts_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-cancelled", G_CALLBACK (update_counts), self,
+  g_signal_connect_object (self->batch, "notify::n-cancelled", G_CALLBACK (on_counts_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
   update_counts (self);
@@ -427,7 +462,9 @@ _sheaf_window_run_init (SheafWindow *self)
 void
 _sheaf_window_run_dispose (SheafWindow *self)
 {
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
   if (self->batch != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->batch, self);

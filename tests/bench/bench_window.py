@@ -68,14 +68,14 @@ def build_probe(tools, directory):
     return output
 
 
-def outer(args):
+def outer(args, script=__file__):
     session = os.path.join(args.tools, "session.sh")
     if not os.path.exists(session) or shutil.which("xdotool") is None:
         print(f"skipped: needs {session} and xdotool", file=sys.stderr)
         return 77
     with tempfile.TemporaryDirectory(prefix="sheaf-bench-probe-") as tmp:
         probe = build_probe(args.tools, tmp)
-        argv = [session, "--", sys.executable, os.path.abspath(__file__), "--inner",
+        argv = [session, "--", sys.executable, os.path.abspath(script), "--inner",
                 f"--probe={probe}"] + [a for a in sys.argv[1:]]
         return subprocess.run(argv).returncode
 
@@ -254,6 +254,14 @@ def inner(args):
     with tempfile.TemporaryDirectory(prefix="sheaf-bench-window-") as tmp:
         with benchlib.FakeServer(args.fake_server, args.latency, args.answer_bytes) as server:
             r = run_window(args, tmp, server, g)
+        # SHEAF_BENCH_KEEP=FOLDER keeps the probe's log and the app's stderr.
+        keep = os.environ.get("SHEAF_BENCH_KEEP")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            for name in ("frames.csv", "app.log"):
+                shutil.copy(os.path.join(tmp, name), keep)
+            with open(os.path.join(keep, "times.json"), "w") as f:
+                json.dump({"t_run": r["t_run"], "t_done": r["t_done"]}, f)
         report(args, r, summarise(args, r))
     return 0
 

@@ -233,6 +233,38 @@ test_refuse_bad_files (void)
   window_free (window);
 }
 
+/* More files than one reading task takes: every one arrives, in order. */
+static void
+test_add_many_files (void)
+{
+  SheafWindow *window = window_new ();
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-ui-XXXXXX");
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *items = _sheaf_window_get_items (window);
+
+  for (guint i = 0; i < 600; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("text-%03u.txt", i);
+      g_autofree char *text = g_strdup_printf ("Text number %u.", i);
+
+      g_ptr_array_add (files, write_file (dir, name, text, strlen (text)));
+    }
+  g_ptr_array_add (files, write_file (dir, "blank.txt", " \n", 2));
+  sheaf_window_add_files (window, (GFile **) files->pdata, files->len);
+  sheaf_test_wait_until (not_adding, window, SHEAF_TEST_WAIT_SECONDS, "the files to be read");
+
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 600);
+  for (guint i = 0; i < 600; i += 97)
+    {
+      g_autofree char *title = g_strdup_printf ("text-%03u", i);
+      g_assert_cmpstr (sheaf_item_get_title (item_at (window, i)), ==, title);
+    }
+  g_assert_nonnull (strstr (_sheaf_window_get_last_toast (window), "blank.txt"));
+
+  sheaf_test_remove_tree (dir);
+  window_free (window);
+}
+
 typedef struct
 {
   SheafWindow *window;
@@ -311,6 +343,56 @@ test_run (void)
   g_assert_false (action_enabled (window, "Retry Failed"));
 
   g_signal_handlers_disconnect_by_func (item_at (window, 5), record_state, states);
+  window_free (window);
+}
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, guint *n)
+{
+  (*n)++;
+}
+
+static void
+count_frame (GdkFrameClock *clock, guint *n)
+{
+  (*n)++;
+}
+
+/* The status bar follows a fast run once a frame, not once a result, and
+ * still ends on the exact counts. */
+static void
+test_counts_coalesced (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_autoptr (GString) texts = g_string_new (NULL);
+  RunDone run = { window, 300 };
+  guint n_labels = 0, n_frames = 0;
+  int io_priority;
+
+  g_object_get (_sheaf_window_get_batch (window), "io-priority", &io_priority, NULL);
+  g_assert_cmpint (io_priority, ==, GDK_PRIORITY_REDRAW);
+  use_fake (window, fake, 0);
+  g_settings_set_uint (_sheaf_window_get_settings (window), "concurrency", 50);
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (texts, "text %u\n", i);
+  _sheaf_window_add_pasted_text (window, texts->str, SHEAF_SPLIT_LINES);
+
+  g_signal_connect (window->counts_label, "notify::label", G_CALLBACK (count_notify), &n_labels);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame), &n_frames);
+  _sheaf_window_run_now (window, FALSE);
+  sheaf_test_wait_until (run_finished, &run, SHEAF_TEST_WAIT_SECONDS, "300 answers");
+  g_signal_handlers_disconnect_by_func (clock, count_frame, &n_frames);
+  g_signal_handlers_disconnect_by_func (window->counts_label, count_notify, &n_labels);
+  g_test_message ("%u label changes, %u frames", n_labels, n_frames);
+
+  /* One change as the run starts and one as it ends, besides the frames. */
+  g_assert_cmpuint (n_labels, <=, n_frames + 2);
+  g_assert_cmpuint (n_labels, <, 300);
+  g_assert_cmpstr (gtk_label_get_label (window->counts_label), ==,
+                   "300 done · 0 failed · 0 remaining");
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (window->progress_bar), ==, 1.0);
   window_free (window);
 }
 
@@ -853,7 +935,9 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/window/empty-then-items", test_empty_then_items);
   g_test_add_func ("/window/refuse-bad-files", test_refuse_bad_files);
+  g_test_add_func ("/window/add-many-files", test_add_many_files);
   g_test_add_func ("/window/run", test_run);
+  g_test_add_func ("/window/counts-coalesced", test_counts_coalesced);
   g_test_add_func ("/window/stop", test_stop);
   g_test_add_func ("/window/retry-failed", test_retry_failed);
   g_test_add_func ("/window/export", test_export);
