@@ -244,11 +244,22 @@ read_input (const char *path, GError **error)
   return sheaf_inputs_read_file (file, NULL, error);
 }
 
-static void
-append_items (GListStore *store, GPtrArray *items)
+/* Appends @items (which it takes) or, when there are none, says which
+ * input they were to come from. */
+static gboolean
+append_items (GListStore *store, GPtrArray *items, const char *name, GError **error)
 {
+  g_autoptr (GPtrArray) owned = items;
+
+  if (items == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
+    }
+
   g_list_store_splice (store, g_list_model_get_n_items (G_LIST_MODEL (store)), 0, items->pdata,
                        items->len);
+  return TRUE;
 }
 
 static gboolean
@@ -256,7 +267,6 @@ add_lines (GListStore *store, const char *path, GError **error)
 {
   g_autofree char *name = display_path (path);
   g_autoptr (GBytes) bytes = read_input (path, error);
-  g_autoptr (GPtrArray) items = NULL;
   gsize length;
   const char *data;
 
@@ -264,15 +274,7 @@ add_lines (GListStore *store, const char *path, GError **error)
     return FALSE;
 
   data = g_bytes_get_data (bytes, &length);
-  items = sheaf_inputs_items_from_lines (data, length, error);
-  if (items == NULL)
-    {
-      g_prefix_error (error, "%s: ", name);
-      return FALSE;
-    }
-
-  append_items (store, items);
-  return TRUE;
+  return append_items (store, sheaf_inputs_items_from_lines (data, length, error), name, error);
 }
 
 /* --csv without --column: say which columns there are to choose from. */
@@ -301,7 +303,6 @@ add_csv_column (GListStore *store, const char *path, const char *column, GError 
 {
   g_autofree char *name = display_path (path);
   g_autoptr (GBytes) bytes = read_input (path, error);
-  g_autoptr (GPtrArray) items = NULL;
   gsize length;
   const char *data;
 
@@ -312,15 +313,8 @@ add_csv_column (GListStore *store, const char *path, const char *column, GError 
   if (column == NULL)
     return fail_missing_column (name, data, length, error);
 
-  items = sheaf_inputs_items_from_csv (data, length, column, error);
-  if (items == NULL)
-    {
-      g_prefix_error (error, "%s: ", name);
-      return FALSE;
-    }
-
-  append_items (store, items);
-  return TRUE;
+  return append_items (store, sheaf_inputs_items_from_csv (data, length, column, error), name,
+                       error);
 }
 
 static gboolean
@@ -626,8 +620,8 @@ write_stdout (GListModel *items, GError **error)
   fflush (stdout);
   if (!sheaf_csv_write_items_to_stream (items, out, NULL, NULL))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _ ("Could not write the table to standard output."));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _ ("Could not write the table to standard output."));
       return FALSE;
     }
 
@@ -670,7 +664,8 @@ run_cli (CliOptions *o)
       return EXIT_USAGE;
     }
   if (o->template_ != NULL && !sheaf_template_has_text (o->template_))
-    g_printerr (_ ("sheaf-cli: warning: the template has no {text}, so every request sends the "
+    g_printerr ("%s",
+                _ ("sheaf-cli: warning: the template has no {text}, so every request sends the "
                    "same prompt. Put {text} where each input should go.\n"));
 
   batch = sheaf_batch_new (provider);
@@ -705,7 +700,7 @@ main (int argc, char **argv)
     {
       print_error (error);
       if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION))
-        g_printerr (_ ("Run “sheaf-cli --help” to see every option.\n"));
+        g_printerr ("%s", _ ("Run “sheaf-cli --help” to see every option.\n"));
       return EXIT_USAGE;
     }
 

@@ -750,6 +750,8 @@ job_send (Job *job)
   sheaf_item_set_state (item, SHEAF_ITEM_STATE_RUNNING);
 
   job->attempt_cancellable = g_cancellable_new ();
+  /* Each attempt starts on the in-flight queue, whatever the last one did. */
+  job->timed_out = FALSE;
   in_flight_add (job);
   soup_session_send_and_read_async (session_for_slot (run->self, job->slot), job->message,
                                     run->self->io_priority, job->attempt_cancellable, send_cb, job);
@@ -1113,6 +1115,27 @@ set_uint (SheafBatch *self, guint *field, guint prop_id, guint value)
 }
 
 static void
+set_int (SheafBatch *self, int *field, guint prop_id, int value)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_double (SheafBatch *self, double *field, guint prop_id, double value)
+{
+  /* Exact comparison on purpose: any change is a change to notify. */
+  if (*field == value)
+    return;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
 sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   SheafBatch *self = SHEAF_BATCH (object);
@@ -1135,11 +1158,7 @@ sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, G
         set_uint (self, &self->max_tokens, prop_id, g_value_get_uint (value));
         break;
       case PROP_TEMPERATURE:
-        if (self->temperature != g_value_get_double (value))
-          {
-            self->temperature = g_value_get_double (value);
-            g_object_notify_by_pspec (object, pspec);
-          }
+        set_double (self, &self->temperature, prop_id, g_value_get_double (value));
         break;
       case PROP_CONCURRENCY:
         sheaf_batch_set_concurrency (self, g_value_get_uint (value));
@@ -1154,11 +1173,7 @@ sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, G
         set_uint (self, &self->backoff_ms, prop_id, g_value_get_uint (value));
         break;
       case PROP_IO_PRIORITY:
-        if (self->io_priority != g_value_get_int (value))
-          {
-            self->io_priority = g_value_get_int (value);
-            g_object_notify_by_pspec (object, pspec);
-          }
+        set_int (self, &self->io_priority, prop_id, g_value_get_int (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -489,8 +489,9 @@ parse_csv_with_header (const char *data, gsize length, GError **error)
     return NULL;
   if (rows->len == 0)
     {
-      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
-                   _ ("The CSV file is empty: it needs a first row that names the columns."));
+      g_set_error_literal (
+        error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+        _ ("The CSV file is empty: it needs a first row that names the columns."));
       return NULL;
     }
 
@@ -626,17 +627,17 @@ static void
 set_lines_text_error (GError **error, TextProblem problem, guint line)
 {
   if (problem == TEXT_BINARY)
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
-                 _ ("This is not text: it holds binary data. Give a plain text file with one "
-                    "input on each line."));
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                         _ ("This is not text: it holds binary data. Give a plain text file with "
+                            "one input on each line."));
   else if (problem == TEXT_NOT_UTF8)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
                  _ ("Line %u is not UTF-8 text. Save the file with the UTF-8 character "
                     "encoding and try again."),
                  line);
   else
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
-                 _ ("There is no text: every line is empty."));
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                         _ ("There is no text: every line is empty."));
 }
 
 GPtrArray *

@@ -483,12 +483,11 @@ sheaf_provider_build_message (SheafProvider *self, const SheafRequest *request, 
 
 /* Reading JSON */
 
+/* One lookup: json_object_get_member() returns NULL for a missing member. */
 static JsonNode *
 member (JsonObject *object, const char *name)
 {
-  return object != NULL && json_object_has_member (object, name)
-           ? json_object_get_member (object, name)
-           : NULL;
+  return object != NULL ? json_object_get_member (object, name) : NULL;
 }
 
 static JsonObject *
@@ -1207,8 +1206,13 @@ lookup_transport_error (const GError *error)
 static char *
 dup_host (SheafProvider *self)
 {
-  g_autoptr (GUri) uri = g_uri_parse (self->base_url, SOUP_HTTP_URI_FLAGS, NULL);
+  g_autoptr (GUri) uri = NULL;
 
+  /* A transport error follows a request, which parsed the base URL once. */
+  if (self->endpoint != NULL)
+    return g_strdup (g_uri_get_host (self->endpoint));
+
+  uri = g_uri_parse (self->base_url, SOUP_HTTP_URI_FLAGS, NULL);
   if (uri == NULL || g_uri_get_host (uri) == NULL)
     return g_strdup (self->base_url);
   return g_strdup (g_uri_get_host (uri));

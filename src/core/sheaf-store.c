@@ -1664,6 +1664,7 @@ sheaf_store_track_run (SheafStore *self, SheafBatch *batch, GListModel *items)
 
   g_return_val_if_fail (SHEAF_IS_STORE (self), 0);
   g_return_val_if_fail (SHEAF_IS_BATCH (batch), 0);
+  g_return_val_if_fail (G_IS_LIST_MODEL (items), 0);
 
   if (!sheaf_batch_get_running (batch))
     return 0;

@@ -98,6 +98,8 @@ run_row_new (SheafHistoryWindow *self, const SheafRunInfo *run)
   g_object_set_data_full (G_OBJECT (row), "run-id", g_memdup2 (&run->id, sizeof run->id), g_free);
 
   gtk_widget_set_tooltip_text (delete, _ ("Delete Run"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (delete), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Delete Run"), -1);
   gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (delete, "flat");
   g_signal_connect_object (delete, "clicked", G_CALLBACK (delete_clicked), self, 0);
@@ -153,7 +155,7 @@ toast_dismissed (AdwToast *toast, SheafStore *store)
 static void
 delete_run (SheafHistoryWindow *self, gint64 run_id)
 {
-  AdwToast *toast = adw_toast_new (_ ("Run deleted"));
+  AdwToast *toast = _sheaf_toast_new (_ ("Run deleted"));
 
   if (self->parent->viewing_run == run_id)
     _sheaf_window_show_workspace (self->parent);

@@ -10,6 +10,7 @@
 #include "sheaf-application.h"
 #include "sheaf-core.h"
 #include "sheaf-secret.h"
+#include "sheaf-window-private.h"
 
 enum
 {
@@ -177,7 +178,7 @@ key_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else
     message = g_strdup (_ ("Key saved in the keyring"));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), _sheaf_toast_new (message));
 }
 
 static void

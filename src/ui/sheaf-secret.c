@@ -13,6 +13,12 @@
 
 static gboolean secret_enabled = TRUE;
 
+static const char *
+kind_display_name (SheafProviderKind kind)
+{
+  return kind == SHEAF_PROVIDER_KIND_ANTHROPIC ? "Anthropic" : "OpenAI";
+}
+
 static const SecretSchema *
 sheaf_secret_get_schema (void)
 {
@@ -118,8 +124,7 @@ sheaf_secret_store_async (SheafProviderKind kind, const char *key, GCancellable 
     }
 
   /* Translators: the name of the key in the keyring (Passwords and Keys). */
-  label = g_strdup_printf (_ ("Sheaf API key for %s"),
-                           kind == SHEAF_PROVIDER_KIND_ANTHROPIC ? "Anthropic" : "OpenAI");
+  label = g_strdup_printf (_ ("Sheaf API key for %s"), kind_display_name (kind));
   secret_password_store (sheaf_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, key,
                          cancellable, store_cb, g_steal_pointer (&task), "provider", kind_str,
                          NULL);
@@ -188,7 +193,7 @@ sheaf_secret_provider_from_settings (GSettings *settings, const char *key, GErro
       g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
                    _ ("No API key is set up for %s. Open Preferences and enter your key, or "
                       "choose a server on this computer."),
-                   kind == SHEAF_PROVIDER_KIND_ANTHROPIC ? "Anthropic" : "OpenAI");
+                   kind_display_name (kind));
       return NULL;
     }
 

@@ -433,6 +433,8 @@ csv_import_free (CsvImport *import)
   g_free (import);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsvImport, csv_import_free)
+
 static void
 csv_import_response (AdwMessageDialog *dialog, const char *response, CsvImport *import)
 {
@@ -497,7 +499,7 @@ csv_import_show_columns (CsvImport *import, GStrv columns)
 static void
 csv_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  CsvImport *import = user_data;
+  g_autoptr (CsvImport) import = user_data;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) columns = NULL;
   char *contents = NULL;
@@ -507,7 +509,6 @@ csv_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error_dialog (import->self, _ ("Could Not Read the File"), error->message);
-      csv_import_free (import);
       return;
     }
 
@@ -518,10 +519,9 @@ csv_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       show_error_dialog (import->self, _ ("Could Not Read the File"),
                          error != NULL ? error->message
                                        : _ ("The file has no header row naming its columns."));
-      csv_import_free (import);
       return;
     }
-  csv_import_show_columns (import, columns);
+  csv_import_show_columns (g_steal_pointer (&import), columns);
 }
 
 static void
@@ -791,6 +791,8 @@ export_free (Export *export)
   g_free (export);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Export, export_free)
+
 static void
 open_folder_clicked (AdwToast *toast, GFile *file)
 {
@@ -805,7 +807,7 @@ open_folder_clicked (AdwToast *toast, GFile *file)
 static void
 export_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Export *export = user_data;
+  g_autoptr (Export) export = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *name = g_file_get_basename (export->file);
   g_autofree char *title = NULL;
@@ -813,14 +815,16 @@ export_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
     {
-      g_autofree char *body = g_strdup_printf (_ ("“%s” could not be written: %s. Your results are "
-                                                  "still here: choose another folder or name "
-                                                  "and export again."),
-                                               name, error->message);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error_dialog (export->self, _ ("Could Not Save the Table"), body);
+      g_autofree char *body = NULL;
+
+      /* Only the window's closing cancels an export: there is nobody to tell. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      body = g_strdup_printf (_ ("“%s” could not be written: %s. Your results are still here: "
+                                 "choose another folder or name and export again."),
+                              name, error->message);
+      show_error_dialog (export->self, _ ("Could Not Save the Table"), body);
       _sheaf_window_toast_text (export->self, _ ("The table was not saved"));
-      export_free (export);
       return;
     }
 
@@ -831,7 +835,6 @@ export_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (open_folder_clicked),
                          g_object_ref (export->file), (GClosureNotify) g_object_unref, 0);
   _sheaf_window_toast (export->self, toast);
-  export_free (export);
 }
 
 gboolean

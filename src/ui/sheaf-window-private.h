@@ -19,7 +19,6 @@ struct _SheafWindow
   guint tick_id; /* the status bar's tick callback while a run goes */
   gboolean counts_dirty;
   guint n_adding;
-  gboolean has_key;
   gboolean starting;
   gboolean run_active;
   gboolean setup_pending;

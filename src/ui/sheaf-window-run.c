@@ -245,26 +245,24 @@ start_run_free (StartRun *start)
   g_free (start);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartRun, start_run_free)
+
 static void
 provider_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  StartRun *start = user_data;
+  g_autoptr (StartRun) start = user_data;
   SheafWindow *self = start->self;
   g_autoptr (GError) error = NULL;
   g_autoptr (SheafProvider) provider = sheaf_secret_make_provider_finish (result, &error);
 
   self->starting = FALSE;
   if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      start_run_free (start);
-      return;
-    }
+    return;
 
   if (provider == NULL)
     {
       _sheaf_window_update_actions (self);
       show_cannot_run (self, error->message);
-      start_run_free (start);
       return;
     }
 
@@ -274,7 +272,6 @@ provider_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   _sheaf_window_store_run_started (self, start->items);
   update_counts (self);
   _sheaf_window_update_actions (self);
-  start_run_free (start);
 }
 
 static void
@@ -408,7 +405,6 @@ setup_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->setup_pending = FALSE;
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
-  self->has_key = provider != NULL;
   gtk_revealer_set_reveal_child (self->setup_revealer, provider == NULL);
 }
 

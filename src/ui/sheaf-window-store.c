@@ -132,6 +132,17 @@ restore (SheafWindow *self)
   update_resume_banner (self);
 }
 
+static void
+save_on_change (SheafWindow *self, const char *const *keys, guint n_keys)
+{
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autofree char *signal = g_strconcat ("changed::", keys[i], NULL);
+      g_signal_connect_object (self->settings, signal, G_CALLBACK (_sheaf_window_schedule_save),
+                               self, G_CONNECT_SWAPPED);
+    }
+}
+
 void
 _sheaf_window_store_init (SheafWindow *self)
 {
@@ -142,18 +153,8 @@ _sheaf_window_store_init (SheafWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "notify::persistent", G_CALLBACK (update_store_warning),
                            self, G_CONNECT_SWAPPED);
-  for (guint i = 0; i < G_N_ELEMENTS (string_settings); i++)
-    {
-      g_autofree char *signal = g_strconcat ("changed::", string_settings[i], NULL);
-      g_signal_connect_object (self->settings, signal, G_CALLBACK (_sheaf_window_schedule_save),
-                               self, G_CONNECT_SWAPPED);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (uint_settings); i++)
-    {
-      g_autofree char *signal = g_strconcat ("changed::", uint_settings[i], NULL);
-      g_signal_connect_object (self->settings, signal, G_CALLBACK (_sheaf_window_schedule_save),
-                               self, G_CONNECT_SWAPPED);
-    }
+  save_on_change (self, string_settings, G_N_ELEMENTS (string_settings));
+  save_on_change (self, uint_settings, G_N_ELEMENTS (uint_settings));
 }
 
 void

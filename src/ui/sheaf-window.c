@@ -400,12 +400,15 @@ _sheaf_window_update_actions (SheafWindow *self)
   gtk_widget_action_set_enabled (widget, "win.export",
                                  g_list_model_get_n_items (_sheaf_window_get_shown (self)) > 0);
   gtk_widget_action_set_enabled (widget, "win.run", !busy && n > 0);
-  gtk_widget_action_set_enabled (widget, "win.stop", running);
+  /* While the key is still being looked up there is nothing to stop yet. */
+  gtk_widget_action_set_enabled (widget, "win.stop", sheaf_batch_get_running (self->batch));
   gtk_widget_action_set_enabled (widget, "win.retry-failed", !busy && n > 0 && n_retry > 0);
   gtk_widget_action_set_enabled (widget, "win.resume", !busy);
   gtk_widget_action_set_enabled (widget, "win.history", !running);
   gtk_widget_action_set_enabled (widget, "win.use-shown-texts", viewing && !running);
   gtk_widget_action_set_enabled (widget, "win.copy-detail", self->selected != NULL);
+  /* The button for it shows only when the pane is folded away. */
+  gtk_widget_action_set_enabled (widget, "win.show-details", adw_flap_get_folded (self->flap));
 
   gtk_text_view_set_editable (self->template_view, !busy);
   gtk_widget_set_sensitive (self->presets_button, !busy);
@@ -433,6 +436,14 @@ preset_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_str_equal (presets[i].id, id))
       g_settings_set_string (self->settings, "template", _ (presets[i].text));
+}
+
+static void
+show_details_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  AdwFlap *flap = SHEAF_WINDOW (widget)->flap;
+
+  adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
 }
 
 static void
@@ -519,7 +530,8 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, SheafWi
   GSList *list;
   g_autoptr (GPtrArray) files = g_ptr_array_new ();
 
-  if (_sheaf_window_is_running (self) || !G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+  if (_sheaf_window_is_running (self) || _sheaf_window_is_viewing (self) ||
+      !G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     return FALSE;
 
   list = gdk_file_list_get_files (g_value_get_boxed (value));
@@ -673,6 +685,7 @@ sheaf_window_class_init (SheafWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.preset", "s", preset_action);
   gtk_widget_class_install_action (widget_class, "win.copy-detail", "s", copy_detail_action);
+  gtk_widget_class_install_action (widget_class, "win.show-details", NULL, show_details_action);
   _sheaf_window_dialogs_class_init (widget_class);
   _sheaf_window_run_class_init (widget_class);
   _sheaf_window_store_class_init (widget_class);
@@ -698,6 +711,8 @@ sheaf_window_init (SheafWindow *self)
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->column_view, "activate", G_CALLBACK (on_column_view_activate),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (_sheaf_window_update_actions),
                            self, G_CONNECT_SWAPPED);
 
   _sheaf_window_run_init (self);
