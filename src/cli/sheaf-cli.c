@@ -348,20 +348,6 @@ load_inputs (const CliOptions *o, GListStore *store, GError **error)
 
 /* The provider */
 
-static gboolean
-is_local_host (const char *host)
-{
-  g_autoptr (GInetAddress) address = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0 || g_str_has_suffix (host, ".localhost"))
-    return TRUE;
-
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
 /* A key is needed unless the server is on this computer, or the URL is
  * plain http: a key is never sent over it to another host, so such a
  * server (Ollama on the local network, say) must be one that needs none. */
@@ -373,7 +359,8 @@ needs_api_key (const char *base_url)
   if (uri == NULL)
     return TRUE;
 
-  return !is_local_host (g_uri_get_host (uri)) && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0;
+  return !sheaf_provider_host_is_local (g_uri_get_host (uri)) &&
+         g_strcmp0 (g_uri_get_scheme (uri), "http") != 0;
 }
 
 /* Building one request finds a base URL that cannot work, or one that

@@ -277,11 +277,13 @@ sheaf_provider_get_api_key (SheafProvider *self)
 
 /* Building requests */
 
-static gboolean
-host_is_loopback (const char *host)
+gboolean
+sheaf_provider_host_is_local (const char *host)
 {
   g_autoptr (GInetAddress) address = NULL;
 
+  if (host == NULL)
+    return FALSE;
   if (g_ascii_strcasecmp (host, "localhost") == 0 || g_ascii_strcasecmp (host, "localhost.") == 0)
     return TRUE;
   address = g_inet_address_new_from_string (host);
@@ -314,7 +316,7 @@ parse_base_url (SheafProvider *self, GError **error)
       return NULL;
     }
   if (g_ascii_strcasecmp (scheme, "http") == 0 && self->api_key[0] != '\0' &&
-      !host_is_loopback (host))
+      !sheaf_provider_host_is_local (host))
     {
       g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INSECURE,
                    _ ("The API key would travel unencrypted to “%s”. Use a base URL that starts "

@@ -27,6 +27,11 @@ const char *sheaf_provider_kind_env_key_name (SheafProviderKind kind);
 /* A sensible default model name for the kind. */
 const char *sheaf_provider_kind_default_model (SheafProviderKind kind);
 
+/* TRUE for "localhost" and loopback addresses (127.0.0.0/8, ::1): a host
+ * on this machine, where a key may travel over plain http. Names merely
+ * ending in ".localhost" are not trusted. */
+gboolean sheaf_provider_host_is_local (const char *host);
+
 /* What to send. temperature < 0 means "leave it to the provider";
  * system may be NULL or empty. */
 typedef struct
