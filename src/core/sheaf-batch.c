@@ -107,6 +107,7 @@ struct _SheafBatch
 
   SheafSemaphore *semaphore;
   GPtrArray *sessions;
+  gboolean direct; /* the provider is on this machine: no proxy */
   GArray *free_slots;
   guint n_slots;
   Run *run;
@@ -360,18 +361,29 @@ session_for_slot (SheafBatch *self, guint slot)
   guint index = slot / SLOTS_PER_SESSION;
 
   while (self->sessions->len <= index)
-    g_ptr_array_add (self->sessions,
-                     sheaf_http_session_new (SLOTS_PER_SESSION, socket_timeout (self->timeout)));
+    {
+      SoupSession *session =
+        sheaf_http_session_new (SLOTS_PER_SESSION, socket_timeout (self->timeout));
+
+      sheaf_http_session_set_direct (session, self->direct);
+      g_ptr_array_add (self->sessions, session);
+    }
 
   return g_ptr_array_index (self->sessions, index);
 }
 
+/* Brings the sessions in line with the settings a run starts with. */
 static void
-update_session_timeouts (SheafBatch *self)
+update_sessions (SheafBatch *self)
 {
+  self->direct = sheaf_provider_is_local (self->provider);
   for (guint i = 0; i < self->sessions->len; i++)
-    soup_session_set_timeout (g_ptr_array_index (self->sessions, i),
-                              socket_timeout (self->timeout));
+    {
+      SoupSession *session = g_ptr_array_index (self->sessions, i);
+
+      soup_session_set_timeout (session, socket_timeout (self->timeout));
+      sheaf_http_session_set_direct (session, self->direct);
+    }
 }
 
 /* Jobs */
@@ -677,7 +689,7 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gint64 retry_after_ms = -1;
   guint status = 0;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  body = sheaf_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
   in_flight_remove (job);
   g_clear_object (&job->attempt_cancellable);
 
@@ -753,8 +765,9 @@ job_send (Job *job)
   /* Each attempt starts on the in-flight queue, whatever the last one did. */
   job->timed_out = FALSE;
   in_flight_add (job);
-  soup_session_send_and_read_async (session_for_slot (run->self, job->slot), job->message,
-                                    run->self->io_priority, job->attempt_cancellable, send_cb, job);
+  sheaf_http_send_and_read_async (session_for_slot (run->self, job->slot), job->message,
+                                  run->self->io_priority, SHEAF_HTTP_MAX_BODY,
+                                  job->attempt_cancellable, send_cb, job);
 }
 
 static void
@@ -961,7 +974,7 @@ sheaf_batch_run_async (SheafBatch *self, GListModel *items, GCancellable *cancel
       return;
     }
 
-  update_session_timeouts (self);
+  update_sessions (self);
   run = run_new (self, items);
   run->task = g_object_ref (task);
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);

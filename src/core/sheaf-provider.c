@@ -1220,6 +1220,17 @@ dup_host (SheafProvider *self)
   return g_strdup (g_uri_get_host (uri));
 }
 
+gboolean
+sheaf_provider_is_local (SheafProvider *self)
+{
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (SHEAF_IS_PROVIDER (self), FALSE);
+
+  host = dup_host (self);
+  return sheaf_provider_host_is_local (host);
+}
+
 GError *
 sheaf_provider_translate_transport_error (SheafProvider *self, const GError *error)
 {
@@ -1230,7 +1241,8 @@ sheaf_provider_translate_transport_error (SheafProvider *self, const GError *err
   g_return_val_if_fail (SHEAF_IS_PROVIDER (self), NULL);
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Cancelled, or already said in Sheaf's words (an answer too large). */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || error->domain == SHEAF_ERROR)
     return g_error_copy (error);
 
   info = lookup_transport_error (error);

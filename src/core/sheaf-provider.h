@@ -70,6 +70,9 @@ SheafProvider *sheaf_provider_new (SheafProviderKind kind, const char *base_url,
                                    const char *api_key);
 SheafProviderKind sheaf_provider_get_kind (SheafProvider *self);
 const char *sheaf_provider_get_base_url (SheafProvider *self);
+/* Whether the base URL names a host on this machine (see
+ * sheaf_provider_host_is_local()). */
+gboolean sheaf_provider_is_local (SheafProvider *self);
 const char *sheaf_provider_get_api_key (SheafProvider *self);
 
 /*

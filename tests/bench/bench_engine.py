@@ -46,6 +46,11 @@ def run_sheaf(args, url, lines, k, out):
     return benchlib.measure(argv, env=env)
 
 
+def run_floor(args, url, lines, k, out):
+    n = sum(1 for _ in open(lines, encoding="utf-8"))
+    return benchlib.measure([args.floor, url + "/v1/chat/completions", str(n), str(k)])
+
+
 def run_python(args, url, lines, k, out):
     argv = [args.python, os.path.join(HERE, "python_baseline.py"), url + "/v1", lines, str(k), out]
     return benchlib.measure(argv)
@@ -66,11 +71,15 @@ def one(args, runner, lines, n, k, out):
         m = runner(args, server.url, lines, k, out)
         stats = server.stats()
         server.stop()
-    stats["failed"] = count_failed(out) if os.path.exists(out) else n
+    if runner is run_floor:
+        stats["failed"] = 0 if m.status == 0 else n
+    else:
+        stats["failed"] = count_failed(out) if os.path.exists(out) else n
     if stats["failed"] > 0 or m.status != 0:
         print(f"# {runner.__name__} at N={n} K={k}: exit {m.status}, {stats['failed']} failed, "
               f"server saw {stats['requests']} requests", file=sys.stderr)
-    os.unlink(out)
+    if os.path.exists(out):
+        os.unlink(out)
     return m, stats, server.cpu
 
 
@@ -84,15 +93,18 @@ def measure_point(args, n, k, tmp):
     if not os.path.exists(lines):
         write_lines(lines, n)
     out = os.path.join(tmp, "out.csv")
-    sheaf, python = [], []
+    sheaf, floor, python = [], [], []
     for _ in range(args.repeat):
         sheaf.append(one(args, run_sheaf, lines, n, k, out))
+        if args.floor:
+            floor.append(one(args, run_floor, lines, n, k, out))
         if not args.no_python:
             python.append(one(args, run_python, lines, n, k, out))
-    return median_run(sheaf), median_run(python) if python else None
+    return (median_run(sheaf), median_run(floor) if floor else None,
+            median_run(python) if python else None)
 
 
-def row_for(args, n, k, sheaf, python):
+def row_for(args, n, k, sheaf, floor, python):
     (s, stats, server_cpu) = sheaf
     ideal = math.ceil(n / k) * args.latency / 1000.0
     r = {
@@ -101,6 +113,11 @@ def row_for(args, n, k, sheaf, python):
         "cpu_us": s.cpu / n * 1e6, "rss": s.rss_mb, "server_cpu_us": server_cpu / n * 1e6,
         "failed": stats["failed"], "requests": stats["requests"],
     }
+    if floor is not None:
+        fl = floor[0]
+        r.update(fl_wall=fl.wall, fl_wall_ideal=fl.wall / ideal, fl_cpu_us=fl.cpu / n * 1e6,
+                 fl_rss=fl.rss_mb, fl_failed=floor[1]["failed"], f_wall=s.wall / fl.wall,
+                 f_cpu=s.cpu / fl.cpu)
     if python is not None:
         p = python[0]
         r.update(py_failed=python[1]["failed"], py_wall=p.wall, py_cpu_us=p.cpu / n * 1e6, py_rss=p.rss_mb,
@@ -110,6 +127,24 @@ def row_for(args, n, k, sheaf, python):
 
 def mark(ok):
     return "" if ok else " ✗"
+
+
+def floor_table(rows):
+    """sheaf-cli against soup-floor, the bare libsoup client, on the same grid."""
+    f = benchlib.fmt
+    rows = [r for r in rows if "fl_wall" in r]
+    if not rows:
+        return []
+    header = ["N", "K", "floor s", "floor ÷ ideal", "floor CPU µs/req", "floor RSS MB",
+              "Sheaf ÷ floor wall", "CPU"]
+    body = [[r["n"], r["k"], f(r["fl_wall"]), f(r["fl_wall_ideal"], 3), f(r["fl_cpu_us"], 0),
+             f(r["fl_rss"], 1), f(r["f_wall"]), f(r["f_cpu"])] for r in rows]
+    return ["", "### The floor: a bare libsoup client", "",
+            "soup-floor (tests/bench/soup-floor.c) POSTs one fixed request N times, K at once, "
+            "through libsoup 3 on the GLib main loop (sessions of 16, no proxy, "
+            "soup_session_send_and_read_async) and drops the replies: no templates, JSON, items "
+            "or CSV. Where it misses a target, libsoup and GLib on this machine miss it too.",
+            ""] + benchlib.table(header, body)
 
 
 def report(args, rows):
@@ -147,6 +182,7 @@ def report(args, rows):
               "not retry); requests the server saw in the Sheaf run: "
               + ", ".join(f"{r['failed']}/{r.get('py_failed', '–')} ({r['requests']})"
                           for r in rows)]
+    lines += floor_table(rows)
     benchlib.write_report("engine", "Engine: sheaf-cli at the limit, and against Python",
                           lines)
 
@@ -155,6 +191,8 @@ def report(args, rows):
 
     last = (f"engine: wall/ideal {seq('wall_ideal')}; conns/K {seq('conns_k')}; "
             f"cpu us/req {seq('cpu_us', 0)}; rss MB {seq('rss', 1)}")
+    if all("fl_wall" in r for r in rows):
+        last += f"; floor/ideal {seq('fl_wall_ideal')} sheaf/floor wall {seq('f_wall')} cpu {seq('f_cpu')}"
     if all("py_wall" in r for r in rows):
         last += (f"; sheaf/python wall {seq('r_wall')} cpu {seq('r_cpu')} "
                  f"rss {seq('r_rss')}")
@@ -173,6 +211,7 @@ def parse_args():
     p.add_argument("--repeat", type=int, default=1, help="runs per point; the median is kept")
     p.add_argument("--grid", help="N:K,N:K,… instead of the standard grid")
     p.add_argument("--no-python", action="store_true", help="skip the Python baseline")
+    p.add_argument("--floor", help="path of soup-floor (the bare libsoup client), to compare with")
     args = p.parse_args()
     args.grid = ([tuple(int(x) for x in g.split(":")) for g in args.grid.split(",")]
                  if args.grid else GRID)
@@ -184,8 +223,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory(prefix="sheaf-bench-") as tmp:
         for n, k in args.grid:
-            sheaf, python = measure_point(args, n, k, tmp)
-            rows.append(row_for(args, n, k, sheaf, python))
+            sheaf, floor, python = measure_point(args, n, k, tmp)
+            rows.append(row_for(args, n, k, sheaf, floor, python))
             print(f"# N={n} K={k}: sheaf {sheaf[0]}, python {python[0] if python else '-'}",
                   file=sys.stderr, flush=True)
     report(args, rows)
