@@ -7,14 +7,11 @@
 
 #include "sheaf-window.h"
 
+#include "sheaf-cell-factory.h"
 #include "sheaf-item-position.h"
 #include "sheaf-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SheafWindow, sheaf_window, ADW_TYPE_APPLICATION_WINDOW)
-
-/* Longest text a table cell is given: the cell shows one ellipsized line, and
- * laying out a whole long answer there would only cost time. */
-#define CELL_MAX_CHARS 200
 
 static const struct
 {
@@ -33,7 +30,7 @@ static const struct
     N_ ("List every person’s name and every date in this text, one per line:\n\n{text}") },
 };
 
-/* Closures used by the column view's cell templates and sorters. */
+/* Closures used by the column view's sorters. */
 
 static guint
 item_position_value (SheafItem *item)
@@ -41,161 +38,10 @@ item_position_value (SheafItem *item)
   return sheaf_item_position_get_value (sheaf_item_position_get_for_item (item));
 }
 
-static SheafItemPosition *
-item_get_position (GtkListItem *list_item, SheafItem *item)
-{
-  if (item == NULL)
-    return NULL;
-  return g_object_ref (sheaf_item_position_get_for_item (item));
-}
-
-static char *
-format_position (GtkListItem *list_item, guint value)
-{
-  return value > 0 ? g_strdup_printf ("%u", value) : g_strdup ("");
-}
-
 static guint
 item_state_value (SheafItem *item)
 {
   return (guint) sheaf_item_get_state (item);
-}
-
-static gboolean
-state_is_running (GtkListItem *list_item, SheafItemState state)
-{
-  return state == SHEAF_ITEM_STATE_RUNNING;
-}
-
-static gboolean
-state_is_not_running (GtkListItem *list_item, SheafItemState state)
-{
-  return state != SHEAF_ITEM_STATE_RUNNING;
-}
-
-static char *
-state_icon_name (GtkListItem *list_item, SheafItemState state)
-{
-  switch (state)
-    {
-      case SHEAF_ITEM_STATE_QUEUED:
-        return g_strdup ("view-more-horizontal-symbolic");
-      case SHEAF_ITEM_STATE_RETRYING:
-        return g_strdup ("emblem-synchronizing-symbolic");
-      case SHEAF_ITEM_STATE_DONE:
-        return g_strdup ("object-select-symbolic");
-      case SHEAF_ITEM_STATE_FAILED:
-        return g_strdup ("dialog-error-symbolic");
-      case SHEAF_ITEM_STATE_CANCELLED:
-        return g_strdup ("process-stop-symbolic");
-      case SHEAF_ITEM_STATE_RUNNING:
-      default:
-        return NULL;
-    }
-}
-
-static GStrv
-state_css_classes (GtkListItem *list_item, SheafItemState state)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-
-  if (state == SHEAF_ITEM_STATE_FAILED)
-    g_strv_builder_add (builder, "error");
-  else if (state == SHEAF_ITEM_STATE_DONE)
-    g_strv_builder_add (builder, "success");
-  else if (state == SHEAF_ITEM_STATE_QUEUED || state == SHEAF_ITEM_STATE_CANCELLED)
-    g_strv_builder_add (builder, "dim-label");
-  return g_strv_builder_end (builder);
-}
-
-static GStrv
-answer_css_classes (GtkListItem *list_item, SheafItemState state)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-
-  if (state == SHEAF_ITEM_STATE_FAILED)
-    g_strv_builder_add (builder, "error");
-  return g_strv_builder_end (builder);
-}
-
-static char *
-state_label (GtkListItem *list_item, SheafItemState state, double retry_seconds)
-{
-  switch (state)
-    {
-      case SHEAF_ITEM_STATE_QUEUED:
-        return g_strdup (_ ("Queued"));
-      case SHEAF_ITEM_STATE_RUNNING:
-        return g_strdup (_ ("Running"));
-      case SHEAF_ITEM_STATE_RETRYING:
-        if (retry_seconds > 0)
-          /* Translators: a request waits this many seconds before it is sent again. */
-          return g_strdup_printf (_ ("Retrying in %.0f s"), MAX (1.0, retry_seconds));
-        return g_strdup (_ ("Retrying"));
-      case SHEAF_ITEM_STATE_DONE:
-        return g_strdup (_ ("Done"));
-      case SHEAF_ITEM_STATE_FAILED:
-        return g_strdup (_ ("Failed"));
-      case SHEAF_ITEM_STATE_CANCELLED:
-        return g_strdup (_ ("Cancelled"));
-      default:
-        return g_strdup ("");
-    }
-}
-
-/* The start of @text on one line: at most CELL_MAX_CHARS characters, line
- * breaks and runs of white space shown as one space. */
-static char *
-one_line (const char *text)
-{
-  GString *line = g_string_new (NULL);
-  gboolean space = FALSE;
-  guint n = 0;
-
-  for (const char *p = text != NULL ? text : ""; *p != '\0' && n < CELL_MAX_CHARS;
-       p = g_utf8_next_char (p))
-    {
-      if (g_ascii_isspace (*p))
-        {
-          space = line->len > 0;
-          continue;
-        }
-      if (space)
-        g_string_append_c (line, ' ');
-      space = FALSE;
-      g_string_append_unichar (line, g_utf8_get_char (p));
-      n++;
-    }
-  return g_string_free (line, FALSE);
-}
-
-static char *
-answer_label (GtkListItem *list_item, SheafItemState state, const char *response,
-              const char *error_message)
-{
-  /* A cancelled row may say why (an interrupted run). */
-  if (state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_RETRYING ||
-      (state == SHEAF_ITEM_STATE_CANCELLED && response == NULL))
-    return one_line (error_message);
-  return one_line (response);
-}
-
-static char *
-format_seconds (GtkListItem *list_item, double seconds)
-{
-  return seconds > 0 ? g_strdup_printf ("%.1f", seconds) : g_strdup ("");
-}
-
-static char *
-format_tokens (GtkListItem *list_item, gint64 input_tokens, gint64 output_tokens)
-{
-  if (input_tokens < 0 && output_tokens < 0)
-    return g_strdup ("");
-  if (input_tokens < 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, output_tokens);
-  /* Tokens sent / tokens received, e.g. "312 / 48". */
-  return g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, input_tokens,
-                          MAX (output_tokens, 0));
 }
 
 /* Toasts */
@@ -552,6 +398,38 @@ setup_drop_target (SheafWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 }
 
+/* The columns of the table, each with its cells (sheaf-cell-factory.c). */
+static const struct
+{
+  const char *id;
+  SheafCellColumn cells;
+} cell_columns[] = {
+  { "position_column", SHEAF_CELL_COLUMN_POSITION }, { "title_column", SHEAF_CELL_COLUMN_TITLE },
+  { "status_column", SHEAF_CELL_COLUMN_STATUS },     { "answer_column", SHEAF_CELL_COLUMN_ANSWER },
+  { "seconds_column", SHEAF_CELL_COLUMN_SECONDS },   { "tokens_column", SHEAF_CELL_COLUMN_TOKENS },
+};
+
+/* Only what is bound can be looked up by name; no field needs them. */
+static void
+bind_cell_columns (GtkWidgetClass *widget_class)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cell_columns); i++)
+    gtk_widget_class_bind_template_child_full (widget_class, cell_columns[i].id, FALSE, 0);
+}
+
+static void
+set_cell_factories (SheafWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cell_columns); i++)
+    {
+      GObject *column =
+        gtk_widget_get_template_child (GTK_WIDGET (self), SHEAF_TYPE_WINDOW, cell_columns[i].id);
+      g_autoptr (GtkListItemFactory) factory = sheaf_cell_factory_new (cell_columns[i].cells);
+
+      gtk_column_view_column_set_factory (GTK_COLUMN_VIEW_COLUMN (column), factory);
+    }
+}
+
 static void
 bind_settings (SheafWindow *self)
 {
@@ -651,18 +529,7 @@ static void
 bind_template_callbacks (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_callback (widget_class, item_position_value);
-  gtk_widget_class_bind_template_callback (widget_class, item_get_position);
-  gtk_widget_class_bind_template_callback (widget_class, format_position);
   gtk_widget_class_bind_template_callback (widget_class, item_state_value);
-  gtk_widget_class_bind_template_callback (widget_class, state_is_running);
-  gtk_widget_class_bind_template_callback (widget_class, state_is_not_running);
-  gtk_widget_class_bind_template_callback (widget_class, state_icon_name);
-  gtk_widget_class_bind_template_callback (widget_class, state_css_classes);
-  gtk_widget_class_bind_template_callback (widget_class, state_label);
-  gtk_widget_class_bind_template_callback (widget_class, answer_css_classes);
-  gtk_widget_class_bind_template_callback (widget_class, answer_label);
-  gtk_widget_class_bind_template_callback (widget_class, format_seconds);
-  gtk_widget_class_bind_template_callback (widget_class, format_tokens);
 }
 
 static void
@@ -677,10 +544,10 @@ sheaf_window_class_init (SheafWindowClass *klass)
   window_class->close_request = sheaf_window_close_request;
 
   g_type_ensure (SHEAF_TYPE_ITEM);
-  g_type_ensure (SHEAF_TYPE_ITEM_POSITION);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/sheaf-window.ui");
   bind_template_children (widget_class);
+  bind_cell_columns (widget_class);
   bind_template_callbacks (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.preset", "s", preset_action);
@@ -695,6 +562,7 @@ static void
 sheaf_window_init (SheafWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  set_cell_factories (self);
 
   if (g_strcmp0 (PROFILE, "Devel") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
