@@ -59,10 +59,10 @@ def run_python(args, url, lines, k, out):
 def count_failed(out):
     """Rows of the output CSV without an answer (both clients write one)."""
     with open(out, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    if rows and "status" in rows[0]:
-        return sum(1 for r in rows if r["status"] != "done")
-    return sum(1 for r in rows if r["error"])
+        reader = csv.DictReader(f)
+        if "status" in (reader.fieldnames or []):
+            return sum(1 for r in reader if r["status"] != "done")
+        return sum(1 for r in reader if r["error"])
 
 
 def one(args, runner, lines, n, k, out):
@@ -212,6 +212,7 @@ def parse_args():
     p.add_argument("--grid", help="N:K,N:K,… instead of the standard grid")
     p.add_argument("--no-python", action="store_true", help="skip the Python baseline")
     p.add_argument("--floor", help="path of soup-floor (the bare libsoup client), to compare with")
+    p.add_argument("--measure", help="path of bench-measure (exact peak RSS of each client)")
     args = p.parse_args()
     args.grid = ([tuple(int(x) for x in g.split(":")) for g in args.grid.split(",")]
                  if args.grid else GRID)
@@ -220,6 +221,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.measure:
+        benchlib.use_measure_helper(args.measure)
     rows = []
     with tempfile.TemporaryDirectory(prefix="sheaf-bench-") as tmp:
         for n, k in args.grid:

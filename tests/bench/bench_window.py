@@ -12,7 +12,7 @@ LD_PRELOAD frame-time probe (built into a temporary folder):
     tick of the run and the worst one; and the gaps between frames;
   - Run → last row shown: from the key press to the first frame after the
     server answered the last request;
-  - the app's peak RSS (os.wait4);
+  - the app's peak RSS (through bench-measure, see bench-measure.c);
   - whether the table scrolled (the first row on screen afterwards).
 
 It runs itself again inside the shared session.sh (Xvfb, D-Bus, AT-SPI);
@@ -45,6 +45,7 @@ def parse_args():
     p.add_argument("--app", required=True, help="path of the built sheaf")
     p.add_argument("--fake-server", required=True, help="path of sheaf-fake-server")
     p.add_argument("--schema-dir", required=True, help="folder of the compiled schema")
+    p.add_argument("--measure", help="path of bench-measure (the app's own peak RSS)")
     p.add_argument("--tools", default=os.environ.get("SHEAF_GUI_TOOLS", DEFAULT_TOOLS),
                    help="the shared GUI tools (session.sh, gtkdrive.py, frametimes/)")
     p.add_argument("--items", type=int, default=10000)
@@ -177,8 +178,8 @@ def run_window(args, tmp, server, g):
     # SHEAF_BENCH_WRAP="perf record -g -o /tmp/window.perf" profiles the app
     # (the RSS is then the wrapper's).
     wrap = os.environ.get("SHEAF_BENCH_WRAP", "").split()
-    proc = subprocess.Popen([*wrap, args.app, *paths], env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(tmp, "app.log"), "w"))
+    proc = benchlib.spawn([*wrap, args.app, *paths], env=env,
+                          stderr=open(os.path.join(tmp, "app.log"), "w"))
     app = g.App("Sheaf", timeout=60)
     app.wait(role="label", name=f"{args.items} texts", timeout=120)
     x, y, w, h = g.screen_rect(app.find(name="Texts and Answers"))
@@ -192,10 +193,10 @@ def run_window(args, tmp, server, g):
     toast = app.wait(role="label", name="Finished", mode="contains", timeout=30)
     first_row = first_row_shown(app)
     app.key("ctrl+q")
-    _, status, usage = os.wait4(proc.pid, 0)
+    cost = proc.finish()
     return {"log": log, "t_run": t_run, "t_done": poller.done_at, "steps": steps,
             "toast": toast.get("text"), "first_row": first_row,
-            "rss": usage.ru_maxrss / 1024.0, "status": status}
+            "rss": cost.rss_mb, "status": cost.status}
 
 
 def summarise(args, r):
@@ -250,6 +251,8 @@ def report(args, r, s):
 
 
 def inner(args):
+    if args.measure:
+        benchlib.use_measure_helper(args.measure)
     g = drive(args.tools)
     with tempfile.TemporaryDirectory(prefix="sheaf-bench-window-") as tmp:
         with benchlib.FakeServer(args.fake_server, args.latency, args.answer_bytes) as server:

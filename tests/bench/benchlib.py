@@ -9,6 +9,7 @@ import os
 import platform
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -22,15 +23,53 @@ class Measured:
     rss_mb: float  # peak resident set size, MiB
 
 
+# tests/bench/bench-measure, when given: see use_measure_helper().
+_measure_helper = None
+
+
+def use_measure_helper(path):
+    """Measures commands through bench-measure (see bench-measure.c): forked
+    straight from this script, a command's peak RSS would include the
+    script's own."""
+    global _measure_helper
+    _measure_helper = path
+
+
+class Spawned:
+    """A command started by spawn(); finish() waits for it."""
+
+    def __init__(self, argv, env, stdout, stderr):
+        self.report = None
+        if _measure_helper:
+            fd, self.report = tempfile.mkstemp(prefix="sheaf-measure-")
+            os.close(fd)
+            argv = [_measure_helper, self.report, *argv]
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(argv, env=env, stdout=stdout, stderr=stderr)
+
+    def finish(self):
+        """Waits for the command to end; returns what it cost."""
+        _, status, usage = os.wait4(self.proc.pid, 0)
+        wall = time.monotonic() - self.start
+        if self.report is None:
+            return Measured(os.waitstatus_to_exitcode(status), wall,
+                            usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0)
+        try:
+            with open(self.report, encoding="utf-8") as f:
+                code, wall, cpu, rss_kb = f.read().split()
+        finally:
+            os.unlink(self.report)
+        return Measured(int(code), float(wall), float(cpu), int(rss_kb) / 1024.0)
+
+
+def spawn(argv, env=None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+    """Starts argv, through bench-measure when use_measure_helper() named it."""
+    return Spawned(argv, env, stdout, stderr)
+
+
 def measure(argv, env=None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
     """Runs argv to its end; returns what it cost."""
-    start = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=stdout, stderr=stderr)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(proc.returncode, wall, usage.ru_utime + usage.ru_stime,
-                    usage.ru_maxrss / 1024.0)
+    return spawn(argv, env, stdout, stderr).finish()
 
 
 class FakeServer:
