@@ -182,15 +182,11 @@ delete_clicked (GtkButton *button, SheafHistoryWindow *self)
 {
   GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
   gint64 run_id = row_run_id (row);
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+  AdwMessageDialog *dialog = sheaf_confirm_dialog_new (
     GTK_WINDOW (self), _ ("Delete This Run?"),
-    _ ("Its answers are removed from the history. The texts in your list stay as they are.")));
+    _ ("Its answers are removed from the history. The texts in your list stay as they are."),
+    _ ("_Cancel"), "delete", _ ("_Delete"));
 
-  adw_message_dialog_add_response (dialog, "cancel", _ ("_Cancel"));
-  adw_message_dialog_add_response (dialog, "delete", _ ("_Delete"));
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "run-id", g_memdup2 (&run_id, sizeof run_id), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sheaf-confirm.h"
 #include "sheaf-core.h"
 #include "sheaf-window.h"
 

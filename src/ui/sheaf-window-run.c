@@ -358,15 +358,11 @@ run_or_confirm (SheafWindow *self, gboolean failed_only)
       return;
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+  dialog = sheaf_confirm_dialog_new (
     GTK_WINDOW (self), _ ("Run Without {text}?"),
     _ ("The template has no {text}, so every request sends the same prompt and the texts are not "
-       "used. Add {text} to the template where each text should go.")));
-  adw_message_dialog_add_response (dialog, "cancel", _ ("_Cancel"));
-  adw_message_dialog_add_response (dialog, "run", _ ("_Run Anyway"));
-  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+       "used. Add {text} to the template where each text should go."),
+    _ ("_Cancel"), "run", _ ("_Run Anyway"));
   g_object_set_data (G_OBJECT (dialog), "failed-only", GINT_TO_POINTER (failed_only));
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));

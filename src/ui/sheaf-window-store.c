@@ -226,13 +226,8 @@ _sheaf_window_store_close_request (SheafWindow *self)
                                     "waiting are stopped; Retry Failed sends them later.",
                                     done),
                           done);
-  dialog = ADW_MESSAGE_DIALOG (
-    adw_message_dialog_new (GTK_WINDOW (self), _ ("Stop the Run and Close?"), body));
-  adw_message_dialog_add_response (dialog, "cancel", _ ("_Keep Running"));
-  adw_message_dialog_add_response (dialog, "stop", _ ("_Stop and Close"));
-  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = sheaf_confirm_dialog_new (GTK_WINDOW (self), _ ("Stop the Run and Close?"), body,
+                                     _ ("_Keep Running"), "stop", _ ("_Stop and Close"));
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;

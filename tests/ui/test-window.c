@@ -920,6 +920,35 @@ test_insecure_key (void)
   window_free (window);
 }
 
+static void
+record_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  g_free (*(char **) user_data);
+  *(char **) user_data = g_strdup (response);
+}
+
+static void
+test_confirm_dialog (void)
+{
+  AdwMessageDialog *dialog = sheaf_confirm_dialog_new (NULL, "Throw It Away?", "It is gone then.",
+                                                       "_Keep", "throw", "_Throw Away");
+  g_autofree char *answer = NULL;
+
+  g_object_ref_sink (dialog);
+  /* The safe answer is the default, and what closing the dialog gives. */
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "cancel"), ==, "_Keep");
+  g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "throw"), ==, "_Throw Away");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "throw"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect (dialog, "response", G_CALLBACK (record_response), &answer);
+  adw_message_dialog_response (dialog, "throw");
+  g_assert_cmpstr (answer, ==, "throw");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -933,6 +962,7 @@ main (int argc, char *argv[])
   adw_init ();
   sheaf_secret_set_enabled (FALSE);
 
+  g_test_add_func ("/window/confirm-dialog", test_confirm_dialog);
   g_test_add_func ("/window/empty-then-items", test_empty_then_items);
   g_test_add_func ("/window/refuse-bad-files", test_refuse_bad_files);
   g_test_add_func ("/window/add-many-files", test_add_many_files);
