@@ -463,7 +463,15 @@ test_timeout (void)
       hang[i] = add_item (both[i], "Hang [[fake fault=hang]]");
       fine[i] = add_item (both[i], "Fine");
     }
+  /* The window's message points to its settings, sheaf-cli's to --timeout. */
+  sheaf_batch_set_settings_place (openai->batch, SHEAF_SETTINGS_COMMAND_LINE);
   run_both (both);
+  g_assert_cmpstr (sheaf_item_get_error_message (hang[0]), ==,
+                   "No answer within 1 second. The provider may be busy, or the answer long: try "
+                   "again later, or allow more time in the settings.");
+  g_assert_cmpstr (sheaf_item_get_error_message (hang[1]), ==,
+                   "No answer within 1 second. The provider may be busy, or the answer long: try "
+                   "again later, or allow more time with --timeout.");
 
   for (guint i = 0; i < 2; i++)
     {
@@ -692,6 +700,71 @@ test_http_session (void)
 }
 
 static void
+count_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* The batch's own messages name the settings where they are. */
+static void
+test_settings_place (void)
+{
+  g_autoptr (SheafBatch) batch = sheaf_batch_new (NULL);
+  g_autoptr (GListStore) items = g_list_store_new (SHEAF_TYPE_ITEM);
+  Fixture f = { 0 };
+  SheafSettingsPlace place = SHEAF_SETTINGS_COMMAND_LINE;
+  guint notified = 0;
+
+  g_object_get (batch, "settings-place", &place, NULL);
+  g_assert_cmpint (place, ==, SHEAF_SETTINGS_PREFERENCES);
+  g_signal_connect (batch, "notify::settings-place", G_CALLBACK (count_cb), &notified);
+
+  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, run_cb, &f);
+  SHEAF_TEST_WAIT_UNTIL (f.finished);
+  g_assert_error (f.error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
+  g_assert_cmpstr (f.error->message, ==, "No provider is set up. Choose one in Preferences.");
+  g_clear_error (&f.error);
+
+  sheaf_batch_set_settings_place (batch, SHEAF_SETTINGS_PREFERENCES);
+  g_assert_cmpuint (notified, ==, 0);
+  g_object_set (batch, "settings-place", SHEAF_SETTINGS_COMMAND_LINE, NULL);
+  sheaf_batch_set_settings_place (batch, SHEAF_SETTINGS_COMMAND_LINE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (sheaf_batch_get_settings_place (batch), ==, SHEAF_SETTINGS_COMMAND_LINE);
+
+  f.finished = FALSE;
+  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, run_cb, &f);
+  SHEAF_TEST_WAIT_UNTIL (f.finished);
+  g_assert_error (f.error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
+  g_assert_cmpstr (f.error->message, ==, "No provider is set up. Choose one with --provider.");
+  g_clear_error (&f.error);
+}
+
+/* The batch tells its HTTP sessions, new and old, where the settings are:
+ * an answer too large names --base-url on the command line. */
+static void
+test_settings_place_sessions (void)
+{
+  g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
+  SheafItem *item = add_item (f, "Too much");
+
+  sheaf_fake_provider_set_answer_bytes (f->fake, SHEAF_HTTP_MAX_BODY + 1);
+  g_object_set (f->batch, "retries", 0, "settings-place", SHEAF_SETTINGS_COMMAND_LINE, NULL);
+  run (f);
+  assert_item (item, SHEAF_ITEM_STATE_FAILED, 1, 0);
+  g_assert_cmpstr (sheaf_item_get_error_message (item), ==,
+                   "The server sent an answer larger than 32 MB, far more than any answer to one "
+                   "prompt, and Sheaf stopped reading it. Check --base-url.");
+
+  sheaf_batch_set_settings_place (f->batch, SHEAF_SETTINGS_PREFERENCES);
+  run (f);
+  assert_item (item, SHEAF_ITEM_STATE_FAILED, 1, 0);
+  g_assert_cmpstr (sheaf_item_get_error_message (item), ==,
+                   "The server sent an answer larger than 32 MB, far more than any answer to one "
+                   "prompt, and Sheaf stopped reading it. Check the base URL in Preferences.");
+}
+
+static void
 test_empty (void)
 {
   g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
@@ -742,6 +815,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/batch/stop-while-waiting-to-retry", test_stop_while_waiting_to_retry);
   g_test_add_func ("/batch/run-errors", test_run_errors);
   g_test_add_func ("/batch/empty", test_empty);
+  g_test_add_func ("/batch/settings-place", test_settings_place);
+  g_test_add_func ("/batch/settings-place/sessions", test_settings_place_sessions);
   g_test_add_func ("/batch/http-session", test_http_session);
 
   return g_test_run ();

@@ -558,6 +558,79 @@ test_all_fail (Fixture *fixture, gconstpointer user_data)
   assert_summary (result.err, 0, 1);
 }
 
+/* Every cell and the summary: nothing sends a person to Preferences, which
+ * sheaf-cli does not have. */
+static void
+assert_no_preferences (const CliResult *result, GPtrArray *rows)
+{
+  for (guint row = 0; row < rows->len; row++)
+    {
+      GStrv cells = g_ptr_array_index (rows, row);
+
+      for (guint i = 0; cells[i] != NULL; i++)
+        if (strstr (cells[i], "Preferences") != NULL)
+          g_error ("row %u: “%s” speaks of Preferences", row, cells[i]);
+    }
+  g_assert_null (strstr (result->out, "Preferences"));
+  g_assert_null (strstr (result->err, "Preferences"));
+}
+
+static void
+assert_failed_row (GPtrArray *rows, guint row, const char *const *says)
+{
+  const char *error = cell (rows, row, "error");
+
+  g_test_message ("row %u: %s", row, error);
+  g_assert_cmpstr (cell (rows, row, "status"), ==, "failed");
+  for (guint i = 0; says[i] != NULL; i++)
+    sheaf_test_assert_contains (error, says[i]);
+}
+
+/* A failed item's error says what to change on the command line: the
+ * option or the key's variable. */
+static void
+test_errors_name_options (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *anthropic_path = write_file (fixture, "anthropic.txt",
+                                                "fine\n"
+                                                "wrong key [[fake status=401]]\n"
+                                                "too slow [[fake fault=hang]]\n"
+                                                "no such model [[fake status=404]]\n",
+                                                -1);
+  g_autofree char *openai_path = write_file (fixture, "openai.txt",
+                                             "wrong key [[fake status=401]]\n"
+                                             "too many [[fake status=429]]\n"
+                                             "refused [[fake status=400]]\n",
+                                             -1);
+  g_auto (CliResult) anthropic = { 0 };
+  g_auto (CliResult) openai = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &anthropic, NULL, "--lines=anthropic.txt", "--timeout=1", "--retries=0",
+           "--base-url", fixture->anthropic_url);
+  g_assert_cmpint (anthropic.status, ==, 1);
+  rows = parse_csv (anthropic.out);
+  g_assert_cmpuint (rows->len, ==, 5);
+  assert_done_row (rows, 1, "fine", "fine");
+  assert_failed_row (rows, 2, (const char *const[]){ "rejected", "ANTHROPIC_API_KEY", NULL });
+  assert_failed_row (rows, 3, (const char *const[]){ "1 second", "--timeout", NULL });
+  assert_failed_row (rows, 4, (const char *const[]){ "not found", "--model", "--base-url", NULL });
+  assert_summary (anthropic.err, 1, 3);
+  assert_no_preferences (&anthropic, rows);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  run_cli (fixture, &openai, NULL, "--provider=openai", "--lines=openai.txt", "--retries=0",
+           "--base-url", fixture->openai_url);
+  g_assert_cmpint (openai.status, ==, 1);
+  rows = parse_csv (openai.out);
+  g_assert_cmpuint (rows->len, ==, 4);
+  assert_failed_row (rows, 1, (const char *const[]){ "rejected", "OPENAI_API_KEY", NULL });
+  assert_failed_row (rows, 2, (const char *const[]){ "--concurrency", NULL });
+  assert_failed_row (rows, 3, (const char *const[]){ "--max-tokens", "--temperature", NULL });
+  assert_summary (openai.err, 0, 3);
+  assert_no_preferences (&openai, rows);
+}
+
 /* Usage errors: exit 2, a message that says what is wrong, nothing sent. */
 
 typedef struct
@@ -944,6 +1017,7 @@ main (int argc, char **argv)
   add_test ("/cli/progress", test_progress, NULL);
   add_test ("/cli/failures", test_failures, NULL);
   add_test ("/cli/all-fail", test_all_fail, NULL);
+  add_test ("/cli/errors-name-options", test_errors_name_options, NULL);
   add_test ("/cli/usage-errors", test_usage_errors, NULL);
   add_test ("/cli/key-errors", test_key_errors, NULL);
   add_test ("/cli/hostile-round-trip", test_hostile_round_trip, NULL);

@@ -363,35 +363,16 @@ needs_api_key (const char *base_url)
          g_strcmp0 (g_uri_get_scheme (uri), "http") != 0;
 }
 
-/* Building one request finds a base URL that cannot work, or one that
- * would send the key in the clear, before anything is sent. The provider's
- * own messages point to Preferences; here the fix is an option or a
- * variable. */
+/* Building one request finds a base URL that cannot work, one that would
+ * send the key in the clear, or a key that cannot be sent, before anything
+ * is sent; the provider says which, naming the option or variable to fix. */
 static gboolean
 check_provider (SheafProvider *provider, const char *model, GError **error)
 {
   SheafRequest request = { model, NULL, "", 1, -1 };
-  g_autoptr (SoupMessage) message = NULL;
-  g_autoptr (GError) local_error = NULL;
-  const char *url = sheaf_provider_get_base_url (provider);
-  const char *key_name = sheaf_provider_kind_env_key_name (sheaf_provider_get_kind (provider));
+  g_autoptr (SoupMessage) message = sheaf_provider_build_message (provider, &request, error);
 
-  message = sheaf_provider_build_message (provider, &request, &local_error);
-  if (message != NULL)
-    return TRUE;
-
-  if (g_error_matches (local_error, SHEAF_ERROR, SHEAF_ERROR_INSECURE))
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INSECURE,
-                 _ ("The API key in %s would travel unencrypted to %s. Use a base URL that "
-                    "starts with https://, or unset %s for a server that needs no key."),
-                 key_name, url, key_name);
-  else
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                 _ ("The base URL “%s” cannot work: it must be a web address starting with "
-                    "https:// (or http:// for a server that needs no key). Give another with "
-                    "--base-url."),
-                 url);
-  return FALSE;
+  return message != NULL;
 }
 
 static SheafProvider *
@@ -403,6 +384,8 @@ make_provider (const CliOptions *o, const char *model, GError **error)
   const char *key_name = sheaf_provider_kind_env_key_name (o->kind);
   g_autoptr (SheafProvider) provider = sheaf_provider_new (o->kind, base_url, key ? key : "");
 
+  /* The items' errors then name options and variables, not Preferences. */
+  sheaf_provider_set_settings_place (provider, SHEAF_SETTINGS_COMMAND_LINE);
   if (!check_provider (provider, model, error))
     return NULL;
 
@@ -556,9 +539,9 @@ print_summary (SheafBatch *batch)
 static void
 configure_batch (SheafBatch *batch, const CliOptions *o, const char *model)
 {
-  g_object_set (batch, "model", model, "system", o->system, "template",
-                o->template_ != NULL ? o->template_ : SHEAF_DEFAULT_TEMPLATE, "max-tokens",
-                (guint) o->max_tokens, "temperature",
+  g_object_set (batch, "settings-place", SHEAF_SETTINGS_COMMAND_LINE, "model", model, "system",
+                o->system, "template", o->template_ != NULL ? o->template_ : SHEAF_DEFAULT_TEMPLATE,
+                "max-tokens", (guint) o->max_tokens, "temperature",
                 isnan (o->temperature) ? -1.0 : o->temperature, "concurrency",
                 (guint) o->concurrency, "retries", (guint) o->retries, "timeout",
                 (guint) o->timeout, NULL);

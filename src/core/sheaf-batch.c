@@ -71,6 +71,7 @@ struct _Run
   guint retries;
   guint timeout;
   guint backoff_ms;
+  SheafSettingsPlace settings_place;
 
   GCancellable *cancellable; /* shared by everything the run waits for */
   GCancellable *external;
@@ -104,6 +105,7 @@ struct _SheafBatch
   guint timeout;
   guint backoff_ms;
   int io_priority;
+  SheafSettingsPlace settings_place;
 
   SheafSemaphore *semaphore;
   GPtrArray *sessions;
@@ -138,6 +140,7 @@ enum
   PROP_TIMEOUT,
   PROP_BACKOFF_MS,
   PROP_IO_PRIORITY,
+  PROP_SETTINGS_PLACE,
   PROP_RUNNING,
   PROP_N_TOTAL,
   PROP_N_DONE,
@@ -366,6 +369,7 @@ session_for_slot (SheafBatch *self, guint slot)
         sheaf_http_session_new (SLOTS_PER_SESSION, socket_timeout (self->timeout));
 
       sheaf_http_session_set_direct (session, self->direct);
+      sheaf_http_session_set_settings_place (session, self->settings_place);
       g_ptr_array_add (self->sessions, session);
     }
 
@@ -383,6 +387,7 @@ update_sessions (SheafBatch *self)
 
       soup_session_set_timeout (session, socket_timeout (self->timeout));
       sheaf_http_session_set_direct (session, self->direct);
+      sheaf_http_session_set_settings_place (session, self->settings_place);
     }
 }
 
@@ -665,6 +670,17 @@ job_handle_error (Job *job, const GError *error, gint64 retry_after_ms, guint st
 static GError *
 timeout_error (Run *run)
 {
+  if (run->settings_place == SHEAF_SETTINGS_COMMAND_LINE)
+    return g_error_new (SHEAF_ERROR, SHEAF_ERROR_TIMEOUT,
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "No answer within %u second. The provider may be busy, or "
+                                     "the answer long: try again later, or allow more time with "
+                                     "--timeout.",
+                                     "No answer within %u seconds. The provider may be busy, or "
+                                     "the answer long: try again later, or allow more time with "
+                                     "--timeout.",
+                                     run->timeout),
+                        run->timeout);
   return g_error_new (SHEAF_ERROR, SHEAF_ERROR_TIMEOUT,
                       g_dngettext (GETTEXT_PACKAGE,
                                    "No answer within %u second. The provider may be busy, or "
@@ -872,7 +888,9 @@ validate_settings (SheafBatch *self, GError **error)
   if (self->provider == NULL)
     {
       g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                           _ ("No provider is set up. Choose one in Preferences."));
+                           self->settings_place == SHEAF_SETTINGS_COMMAND_LINE
+                             ? _ ("No provider is set up. Choose one with --provider.")
+                             : _ ("No provider is set up. Choose one in Preferences."));
       return FALSE;
     }
 
@@ -900,6 +918,7 @@ run_new (SheafBatch *self, GListModel *items)
   run->retries = self->retries;
   run->timeout = self->timeout;
   run->backoff_ms = self->backoff_ms;
+  run->settings_place = self->settings_place;
   run->cancellable = g_cancellable_new ();
 
   run->n_jobs = run->n_unfinished = g_list_model_get_n_items (items);
@@ -1080,6 +1099,9 @@ sheaf_batch_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       case PROP_IO_PRIORITY:
         g_value_set_int (value, self->io_priority);
         break;
+      case PROP_SETTINGS_PLACE:
+        g_value_set_enum (value, self->settings_place);
+        break;
       case PROP_RUNNING:
         g_value_set_boolean (value, self->running);
         break;
@@ -1188,6 +1210,9 @@ sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, G
       case PROP_IO_PRIORITY:
         set_int (self, &self->io_priority, prop_id, g_value_get_int (value));
         break;
+      case PROP_SETTINGS_PLACE:
+        sheaf_batch_set_settings_place (self, g_value_get_enum (value));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1222,6 +1247,10 @@ install_settings (void)
    * by a stream of answers. */
   properties[PROP_IO_PRIORITY] =
     g_param_spec_int ("io-priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT, RW_FLAGS);
+  /* Which settings the batch's messages name: Preferences, or sheaf-cli's
+   * options. */
+  properties[PROP_SETTINGS_PLACE] = g_param_spec_enum (
+    "settings-place", NULL, NULL, SHEAF_TYPE_SETTINGS_PLACE, SHEAF_SETTINGS_PREFERENCES, RW_FLAGS);
 }
 
 static void
@@ -1321,6 +1350,28 @@ sheaf_batch_set_concurrency (SheafBatch *self, guint concurrency)
   self->concurrency = concurrency;
   sheaf_semaphore_set_limit (self->semaphore, concurrency);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONCURRENCY]);
+}
+
+SheafSettingsPlace
+sheaf_batch_get_settings_place (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), SHEAF_SETTINGS_PREFERENCES);
+
+  return self->settings_place;
+}
+
+void
+sheaf_batch_set_settings_place (SheafBatch *self, SheafSettingsPlace place)
+{
+  g_return_if_fail (SHEAF_IS_BATCH (self));
+  g_return_if_fail (place == SHEAF_SETTINGS_PREFERENCES || place == SHEAF_SETTINGS_COMMAND_LINE);
+
+  if (self->settings_place == place)
+    return;
+
+  /* The sessions learn it when the next run starts (update_sessions()). */
+  self->settings_place = place;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_PLACE]);
 }
 
 gboolean

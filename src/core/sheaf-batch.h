@@ -33,7 +33,10 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * timeout (seconds for one request, 0: none), backoff-ms (the first retry's
  * base wait, default 1000; tests lower it), io-priority (the GLib priority
  * of the network I/O, default G_PRIORITY_DEFAULT; a window sets it below
- * GDK's redraw priority so frames are drawn while results pour in).
+ * GDK's redraw priority so frames are drawn while results pour in),
+ * settings-place (SheafSettingsPlace, default SHEAF_SETTINGS_PREFERENCES:
+ * which settings the batch's own messages and those of its HTTP sessions
+ * name; the provider's messages follow the provider's own property).
  *
  * Read-only properties, notified as they change: running, n-total, n-done,
  * n-failed, n-cancelled, n-finished (done + failed + cancelled),
@@ -48,6 +51,8 @@ SheafProvider *sheaf_batch_get_provider (SheafBatch *self);
 void sheaf_batch_set_provider (SheafBatch *self, SheafProvider *provider);
 guint sheaf_batch_get_concurrency (SheafBatch *self);
 void sheaf_batch_set_concurrency (SheafBatch *self, guint concurrency);
+SheafSettingsPlace sheaf_batch_get_settings_place (SheafBatch *self);
+void sheaf_batch_set_settings_place (SheafBatch *self, SheafSettingsPlace place);
 gboolean sheaf_batch_get_running (SheafBatch *self);
 guint sheaf_batch_get_n_total (SheafBatch *self);
 guint sheaf_batch_get_n_done (SheafBatch *self);

@@ -35,6 +35,27 @@ sheaf_http_session_set_direct (SoupSession *session, gboolean direct)
   soup_session_set_proxy_resolver (session, direct ? NULL : g_proxy_resolver_get_default ());
 }
 
+static GQuark
+settings_place_quark (void)
+{
+  return g_quark_from_static_string ("sheaf-http-settings-place");
+}
+
+void
+sheaf_http_session_set_settings_place (SoupSession *session, SheafSettingsPlace place)
+{
+  g_return_if_fail (SOUP_IS_SESSION (session));
+
+  /* SHEAF_SETTINGS_PREFERENCES is 0, which is also what an unset one reads. */
+  g_object_set_qdata (G_OBJECT (session), settings_place_quark (), GINT_TO_POINTER (place));
+}
+
+static SheafSettingsPlace
+session_settings_place (SoupSession *session)
+{
+  return GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (session), settings_place_quark ()));
+}
+
 /* Reading the body */
 
 typedef struct
@@ -44,6 +65,7 @@ typedef struct
   gsize expected; /* Content-Length, or 0 */
   gsize max_bytes;
   int io_priority;
+  SheafSettingsPlace settings_place;
 } ReadData;
 
 static void
@@ -99,6 +121,24 @@ body_room (ReadData *data, gsize *room)
   return data->body->data + length;
 }
 
+static GError *
+too_large_error (ReadData *data)
+{
+  guint megabytes = (guint) (data->max_bytes / (1024 * 1024));
+
+  if (data->settings_place == SHEAF_SETTINGS_COMMAND_LINE)
+    return g_error_new (SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
+                        _ ("The server sent an answer larger than %u MB, far more than any "
+                           "answer to one prompt, and Sheaf stopped reading it. Check "
+                           "--base-url."),
+                        megabytes);
+  return g_error_new (SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
+                      _ ("The server sent an answer larger than %u MB, far more than any "
+                         "answer to one prompt, and Sheaf stopped reading it. Check the "
+                         "base URL in Preferences."),
+                      megabytes);
+}
+
 /* Takes the outcome of one read (the bytes are already in place); returns
  * whether to read on. */
 static gboolean
@@ -122,11 +162,7 @@ take_read (GTask *task, gssize n, GError *error)
   g_byte_array_set_size (data->body, data->body->len + (gsize) n);
   if (data->body->len > data->max_bytes)
     {
-      fail (task, g_error_new (SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                               _ ("The server sent an answer larger than %u MB, far more than any "
-                                  "answer to one prompt, and Sheaf stopped reading it. Check the "
-                                  "base URL in Preferences."),
-                               (guint) (data->max_bytes / (1024 * 1024))));
+      fail (task, too_large_error (data));
       return FALSE;
     }
   return TRUE;
@@ -224,6 +260,7 @@ sheaf_http_send_and_read_async (SoupSession *session, SoupMessage *msg, int io_p
 
   data->max_bytes = max_bytes;
   data->io_priority = io_priority;
+  data->settings_place = session_settings_place (session);
   g_task_set_source_tag (task, sheaf_http_send_and_read_async);
   g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
   soup_session_send_async (session, msg, io_priority, cancellable, sent_cb, task);

@@ -3,6 +3,8 @@
 
 #include <libsoup/soup.h>
 
+#include "sheaf-provider.h"
+
 G_BEGIN_DECLS
 
 /* The most requests Sheaf ever keeps in flight at once. */
@@ -36,5 +38,10 @@ GBytes *sheaf_http_send_and_read_finish (SoupSession *session, GAsyncResult *res
 /* Sends requests past the system's proxy (@direct) or through it (the
  * default): for a server on this machine, which no proxy stands before. */
 void sheaf_http_session_set_direct (SoupSession *session, gboolean direct);
+
+/* Which settings the message about an answer too large names: the
+ * window's Preferences (the default) or sheaf-cli's options. It applies to
+ * requests sent after the call. */
+void sheaf_http_session_set_settings_place (SoupSession *session, SheafSettingsPlace place);
 
 G_END_DECLS

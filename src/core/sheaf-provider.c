@@ -26,6 +26,7 @@ struct _SheafProvider
   SheafProviderKind kind;
   char *base_url;
   char *api_key;
+  SheafSettingsPlace settings_place;
   /* Depends only on construct-only properties, as does the check of the
    * key: both are done for the first request only. */
   GUri *endpoint;
@@ -37,12 +38,17 @@ G_DEFINE_ENUM_TYPE (SheafProviderKind, sheaf_provider_kind,
                     G_DEFINE_ENUM_VALUE (SHEAF_PROVIDER_KIND_ANTHROPIC, "anthropic"),
                     G_DEFINE_ENUM_VALUE (SHEAF_PROVIDER_KIND_OPENAI, "openai"))
 
+G_DEFINE_ENUM_TYPE (SheafSettingsPlace, sheaf_settings_place,
+                    G_DEFINE_ENUM_VALUE (SHEAF_SETTINGS_PREFERENCES, "preferences"),
+                    G_DEFINE_ENUM_VALUE (SHEAF_SETTINGS_COMMAND_LINE, "command-line"))
+
 enum
 {
   PROP_0,
   PROP_KIND,
   PROP_BASE_URL,
   PROP_API_KEY,
+  PROP_SETTINGS_PLACE,
   N_PROPS
 };
 
@@ -171,6 +177,9 @@ sheaf_provider_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_API_KEY:
         g_value_set_string (value, self->api_key);
         break;
+      case PROP_SETTINGS_PLACE:
+        g_value_set_enum (value, self->settings_place);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -191,6 +200,9 @@ sheaf_provider_set_property (GObject *object, guint prop_id, const GValue *value
         break;
       case PROP_API_KEY:
         self->api_key = g_value_dup_string (value);
+        break;
+      case PROP_SETTINGS_PLACE:
+        sheaf_provider_set_settings_place (self, g_value_get_enum (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -236,6 +248,10 @@ sheaf_provider_class_init (SheafProviderClass *klass)
   properties[PROP_API_KEY] = g_param_spec_string (
     "api-key", NULL, NULL, NULL,
     G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Which settings messages name: Preferences, or sheaf-cli's options. */
+  properties[PROP_SETTINGS_PLACE] = g_param_spec_enum (
+    "settings-place", NULL, NULL, SHEAF_TYPE_SETTINGS_PLACE, SHEAF_SETTINGS_PREFERENCES,
+    G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -275,6 +291,40 @@ sheaf_provider_get_api_key (SheafProvider *self)
   return self->api_key;
 }
 
+SheafSettingsPlace
+sheaf_provider_get_settings_place (SheafProvider *self)
+{
+  g_return_val_if_fail (SHEAF_IS_PROVIDER (self), SHEAF_SETTINGS_PREFERENCES);
+
+  return self->settings_place;
+}
+
+void
+sheaf_provider_set_settings_place (SheafProvider *self, SheafSettingsPlace place)
+{
+  g_return_if_fail (SHEAF_IS_PROVIDER (self));
+  g_return_if_fail (place == SHEAF_SETTINGS_PREFERENCES || place == SHEAF_SETTINGS_COMMAND_LINE);
+
+  if (self->settings_place == place)
+    return;
+
+  self->settings_place = place;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_PLACE]);
+}
+
+/* Whether messages name sheaf-cli's options rather than Preferences. */
+static gboolean
+on_command_line (SheafProvider *self)
+{
+  return self->settings_place == SHEAF_SETTINGS_COMMAND_LINE;
+}
+
+static const char *
+key_variable (SheafProvider *self)
+{
+  return sheaf_provider_kind_env_key_name (self->kind);
+}
+
 /* Building requests */
 
 gboolean
@@ -290,6 +340,53 @@ sheaf_provider_host_is_local (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+static void
+set_not_web_address_error (SheafProvider *self, const char *url, GError **error)
+{
+  if (on_command_line (self))
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                 _ ("The base URL “%s” is not a web address. It should look like "
+                    "https://api.example.com. Give the right one with --base-url."),
+                 url);
+  else
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                 _ ("The base URL “%s” is not a web address. It should look like "
+                    "https://api.example.com. Check it in Preferences."),
+                 url);
+}
+
+static void
+set_scheme_error (SheafProvider *self, const char *url, GError **error)
+{
+  if (on_command_line (self))
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                 _ ("The base URL “%s” must start with https:// (or http:// for a server on "
+                    "this computer). Give the right one with --base-url."),
+                 url);
+  else
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                 _ ("The base URL “%s” must start with https:// (or http:// for a server on "
+                    "this computer). Check it in Preferences."),
+                 url);
+}
+
+static void
+set_insecure_error (SheafProvider *self, const char *host, GError **error)
+{
+  if (on_command_line (self))
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INSECURE,
+                 /* TRANSLATORS: %1$s is the name of an environment variable
+                  * such as OPENAI_API_KEY, %2$s a host name. */
+                 _ ("The API key in %1$s would travel unencrypted to “%2$s”. Give a --base-url "
+                    "that starts with https://, or unset %1$s for a server that needs no key."),
+                 key_variable (self), host);
+  else
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INSECURE,
+                 _ ("The API key would travel unencrypted to “%s”. Use a base URL that starts "
+                    "with https://, or leave the key empty for a server that needs none."),
+                 host);
+}
+
 /* Parses the base URL and refuses what cannot work or would leak the key. */
 static GUri *
 parse_base_url (SheafProvider *self, GError **error)
@@ -301,27 +398,18 @@ parse_base_url (SheafProvider *self, GError **error)
 
   if (uri == NULL || host == NULL || host[0] == '\0')
     {
-      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                   _ ("The base URL “%s” is not a web address. It should look like "
-                      "https://api.example.com. Check it in Preferences."),
-                   text);
+      set_not_web_address_error (self, text, error);
       return NULL;
     }
   if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
     {
-      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                   _ ("The base URL “%s” must start with https:// (or http:// for a server on "
-                      "this computer). Check it in Preferences."),
-                   text);
+      set_scheme_error (self, text, error);
       return NULL;
     }
   if (g_ascii_strcasecmp (scheme, "http") == 0 && self->api_key[0] != '\0' &&
       !sheaf_provider_host_is_local (host))
     {
-      g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INSECURE,
-                   _ ("The API key would travel unencrypted to “%s”. Use a base URL that starts "
-                      "with https://, or leave the key empty for a server that needs none."),
-                   host);
+      set_insecure_error (self, host, error);
       return NULL;
     }
   return g_steal_pointer (&uri);
@@ -433,9 +521,15 @@ check_api_key (SheafProvider *self, GError **error)
   for (const char *p = self->api_key; *p != '\0'; p++)
     if (g_ascii_iscntrl (*p))
       {
-        g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                             _ ("The API key contains characters no key has, such as a line "
-                                "break. Copy it again into Preferences."));
+        if (on_command_line (self))
+          g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                       _ ("The API key in %1$s contains characters no key has, such as a line "
+                          "break. Set %1$s again, to the key alone."),
+                       key_variable (self));
+        else
+          g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+                               _ ("The API key contains characters no key has, such as a line "
+                                  "break. Copy it again into Preferences."));
         return FALSE;
       }
   return TRUE;
@@ -822,6 +916,53 @@ static const char *const code_messages[] = {
         "the base URL in Preferences."),
 };
 
+/* The same, for sheaf-cli: its options and variables in place of the
+ * window's settings. The key's variable depends on the kind, so the
+ * messages about the key are in dup_code_message(); NULL: the window's
+ * message names no setting and serves both. */
+static const char *const command_line_code_messages[] = {
+  [SHEAF_ERROR_BAD_REQUEST] = N_ ("The provider refused the request. Check --model, --max-tokens "
+                                  "and --temperature."),
+  [SHEAF_ERROR_TOO_LARGE] = N_ ("The prompt is too long for this model. Shorten the text or the "
+                                "template given with --template, or give a model that takes "
+                                "longer input with --model."),
+  [SHEAF_ERROR_NOT_FOUND] = N_ ("Nothing was found at this address. Check --model, or "
+                                "--base-url."),
+  [SHEAF_ERROR_RATE_LIMITED] = N_ ("The provider is receiving too many requests from your account. "
+                                   "Wait a little, or lower --concurrency."),
+  [SHEAF_ERROR_BAD_RESPONSE] =
+    N_ ("The provider answered in a way Sheaf does not understand. Check "
+        "--base-url."),
+};
+
+/* The message for @code: what went wrong and what to do, naming the
+ * settings where the person changes them. */
+static char *
+dup_code_message (SheafProvider *self, SheafError code)
+{
+  g_assert ((guint) code < G_N_ELEMENTS (code_messages) && code_messages[code] != NULL);
+
+  if (!on_command_line (self))
+    return g_strdup (_ (code_messages[code]));
+  /* A server on this computer may still want a key, one sheaf-cli did not
+   * ask for. */
+  if (code == SHEAF_ERROR_AUTH && self->api_key[0] == '\0')
+    return g_strdup_printf (_ ("The provider asks for an API key. Set %s to your key."),
+                            key_variable (self));
+  if (code == SHEAF_ERROR_AUTH)
+    return g_strdup_printf (_ ("The API key in %s was rejected. Check that it holds your key for "
+                               "this provider."),
+                            key_variable (self));
+  if (code == SHEAF_ERROR_PERMISSION)
+    return g_strdup_printf (_ ("The API key in %s is not allowed to do this. Check the key, and "
+                               "the model given with --model."),
+                            key_variable (self));
+  if ((guint) code < G_N_ELEMENTS (command_line_code_messages) &&
+      command_line_code_messages[code] != NULL)
+    return g_strdup (_ (command_line_code_messages[code]));
+  return g_strdup (_ (code_messages[code]));
+}
+
 static SheafError
 code_for_status (guint status, const char **message)
 {
@@ -945,38 +1086,80 @@ set_error_with_detail (GError **error, SheafError code, const char *message, con
 }
 
 static void
-set_provider_error (guint status, const ErrorInfo *info, GBytes *body, GError **error)
+set_model_not_found_error (SheafProvider *self, const char *model, GError **error)
+{
+  if (on_command_line (self))
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_NOT_FOUND,
+                 _ ("The model “%s” was not found. Check --model, or --base-url."), model);
+  else
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_NOT_FOUND,
+                 _ ("The model “%s” was not found. Check the model name, or the base URL in "
+                    "Preferences."),
+                 model);
+}
+
+static char *
+dup_unknown_status_message (SheafProvider *self, guint status)
+{
+  if (on_command_line (self))
+    return g_strdup_printf (_ ("The provider answered with HTTP status %u, which Sheaf does not "
+                               "understand. Check --base-url."),
+                            status);
+  return g_strdup_printf (_ ("The provider answered with HTTP status %u, which Sheaf "
+                             "does not understand. Check the base URL in Preferences."),
+                          status);
+}
+
+static void
+set_provider_error (SheafProvider *self, guint status, const ErrorInfo *info, GBytes *body,
+                    GError **error)
 {
   const char *message = NULL;
   SheafError code = classify (status, info, &message);
   g_autofree char *detail = dup_detail (info, body);
   g_autofree char *model = NULL;
-  g_autofree char *owned = NULL;
-  const char *text;
+  g_autofree char *text = NULL;
 
   if (code == SHEAF_ERROR_NOT_FOUND && (model = dup_model_name (info->message)) != NULL)
     {
-      g_set_error (error, SHEAF_ERROR, code,
-                   _ ("The model “%s” was not found. Check the model name, or the base URL in "
-                      "Preferences."),
-                   model);
+      set_model_not_found_error (self, model, error);
       return;
     }
   if (code == SHEAF_ERROR_BAD_RESPONSE)
-    text = owned = g_strdup_printf (_ ("The provider answered with HTTP status %u, which Sheaf "
-                                       "does not understand. Check the base URL in Preferences."),
-                                    status);
+    text = dup_unknown_status_message (self, status);
+  else if (message != NULL)
+    text = g_strdup (_ (message));
   else
-    text = _ (message != NULL ? message : code_messages[code]);
+    text = dup_code_message (self, code);
   /* "Overloaded" adds nothing to the sentence that says so. */
   if (code == SHEAF_ERROR_OVERLOADED)
     g_clear_pointer (&detail, g_free);
   set_error_with_detail (error, code, text, detail);
 }
 
+static const char *
+empty_answer_message (SheafProvider *self)
+{
+  if (on_command_line (self))
+    return _ ("The provider sent an empty answer. Try again; if it keeps happening, check "
+              "--base-url.");
+  return _ ("The provider sent an empty answer. Try again; if it keeps happening, "
+            "check the base URL in Preferences.");
+}
+
+static const char *
+not_an_answer_message (SheafProvider *self)
+{
+  if (on_command_line (self))
+    return _ ("The provider sent something that is not an answer Sheaf can read (perhaps a web "
+              "page). Check --base-url.");
+  return _ ("The provider sent something that is not an answer Sheaf can read "
+            "(perhaps a web page). Check the base URL in Preferences.");
+}
+
 /* For a successful status whose body is no reply at all. */
 static void
-set_unreadable_error (GBytes *body, GError **error)
+set_unreadable_error (SheafProvider *self, GBytes *body, GError **error)
 {
   gsize length = 0;
   const char *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
@@ -985,37 +1168,43 @@ set_unreadable_error (GBytes *body, GError **error)
   while (i < length && g_ascii_isspace (data[i]))
     i++;
   if (i == length)
-    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                         _ ("The provider sent an empty answer. Try again; if it keeps happening, "
-                            "check the base URL in Preferences."));
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE, empty_answer_message (self));
   else if (data[i] == '{' || data[i] == '[')
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
                          _ ("The provider’s answer was cut off before its end. Try again."));
   else
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                         _ ("The provider sent something that is not an answer Sheaf can read "
-                            "(perhaps a web page). Check the base URL in Preferences."));
+                         not_an_answer_message (self));
 }
 
 static void
-set_no_text_error (JsonObject *root, const SheafReply *reply, GError **error)
+set_no_text_error (SheafProvider *self, JsonObject *root, const SheafReply *reply, GError **error)
 {
   JsonObject *choice = element_object (member_array (root, "choices"), 0);
   const char *refusal = member_string (member_object (choice, "message"), "refusal");
   g_autofree char *detail = refusal != NULL ? shorten (refusal) : NULL;
+  const char *stop_reason = reply != NULL ? reply->stop_reason : NULL;
 
   if (detail != NULL)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
                  _ ("The model declined to answer. It said: “%s”"), detail);
-  else if (reply != NULL && reply->stop_reason != NULL)
+  else if (stop_reason != NULL && on_command_line (self))
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
+                 _ ("The provider’s answer contained no text (it stopped with “%s”). Try again, "
+                    "or give another model with --model."),
+                 stop_reason);
+  else if (stop_reason != NULL)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
                  _ ("The provider’s answer contained no text (it stopped with “%s”). Try again, "
                     "or try another model."),
-                 reply->stop_reason);
+                 stop_reason);
   else
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                         _ ("The provider’s answer contained no text. Try again, or try another "
-                            "model."));
+                         on_command_line (self)
+                           ? _ ("The provider’s answer contained no text. Try again, or give "
+                                "another model with --model.")
+                           : _ ("The provider’s answer contained no text. Try again, or try "
+                                "another model."));
 }
 
 /* A non-negative decimal number, the whole string. */
@@ -1080,14 +1269,14 @@ sheaf_provider_parse_response (SheafProvider *self, guint status, SoupMessageHea
   root = parse_body (body);
   if (find_error (root, &info) || !SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      set_provider_error (status, &info, body, error);
+      set_provider_error (self, status, &info, body, error);
       if (retry_after_ms != NULL)
         *retry_after_ms = parse_retry_after (headers);
       return NULL;
     }
   if (root == NULL)
     {
-      set_unreadable_error (body, error);
+      set_unreadable_error (self, body, error);
       return NULL;
     }
 
@@ -1097,7 +1286,7 @@ sheaf_provider_parse_response (SheafProvider *self, guint status, SoupMessageHea
                                                         : parse_openai_reply (object);
   if (reply == NULL || reply->text == NULL || reply->text[0] == '\0')
     {
-      set_no_text_error (object, reply, error);
+      set_no_text_error (self, object, reply, error);
       return NULL;
     }
   return g_steal_pointer (&reply);
@@ -1148,6 +1337,43 @@ static const TransportInfo transport_errors[] = {
 
 static const TransportInfo unknown_transport_error = { NULL, -1, SHEAF_ERROR_NETWORK, SAYS_DROPPED,
                                                        TRUE };
+
+/* For sheaf-cli: NULL when the window's message names no setting. */
+static char *
+command_line_transport_message (TransportMessage says, const char *host)
+{
+  switch (says)
+    {
+      case SAYS_TIMEOUT:
+        return g_strdup_printf (_ ("No answer came from “%s” in time. Try again, or allow more "
+                                   "time with --timeout."),
+                                host);
+      case SAYS_REFUSED:
+        return g_strdup_printf (_ ("Could not connect to “%s”: nothing answers there. Check that "
+                                   "the server is running and that --base-url is right."),
+                                host);
+      case SAYS_UNKNOWN_HOST:
+        return g_strdup_printf (_ ("The server “%s” could not be found. Check --base-url and your "
+                                   "internet connection."),
+                                host);
+      case SAYS_CERTIFICATE:
+        return g_strdup_printf (_ ("The secure connection to “%s” cannot be trusted: its "
+                                   "certificate is not valid. Check --base-url."),
+                                host);
+      case SAYS_NOT_TLS:
+        return g_strdup_printf (_ ("“%s” does not answer secure (https) connections. Check "
+                                   "--base-url."),
+                                host);
+      case SAYS_TLS:
+        return g_strdup_printf (_ ("A secure connection to “%s” could not be set up. Check "
+                                   "--base-url."),
+                                host);
+      case SAYS_UNREACHABLE:
+      case SAYS_DROPPED:
+      default:
+        return NULL;
+    }
+}
 
 static char *
 transport_message (TransportMessage says, const char *host)
@@ -1247,7 +1473,10 @@ sheaf_provider_translate_transport_error (SheafProvider *self, const GError *err
 
   info = lookup_transport_error (error);
   host = dup_host (self);
-  message = transport_message (info->says, host);
+  if (on_command_line (self))
+    message = command_line_transport_message (info->says, host);
+  if (message == NULL)
+    message = transport_message (info->says, host);
   if (!info->with_detail)
     return g_error_new_literal (SHEAF_ERROR, info->sheaf_code, message);
   /* TRANSLATORS: %s is a sentence, then the system's technical reason. */

@@ -27,6 +27,21 @@ const char *sheaf_provider_kind_env_key_name (SheafProviderKind kind);
 /* A sensible default model name for the kind. */
 const char *sheaf_provider_kind_default_model (SheafProviderKind kind);
 
+/*
+ * Where a person changes the settings that a message tells them to change:
+ * in the window's Preferences (the default), or on the command line of
+ * sheaf-cli, whose messages name its options (--base-url, --model,
+ * --timeout…) and the key's environment variable instead.
+ */
+typedef enum
+{
+  SHEAF_SETTINGS_PREFERENCES,
+  SHEAF_SETTINGS_COMMAND_LINE,
+} SheafSettingsPlace;
+
+#define SHEAF_TYPE_SETTINGS_PLACE (sheaf_settings_place_get_type ())
+GType sheaf_settings_place_get_type (void);
+
 /* TRUE for "localhost" and loopback addresses (127.0.0.0/8, ::1): a host
  * on this machine, where a key may travel over plain http. Names merely
  * ending in ".localhost" are not trusted. */
@@ -64,7 +79,7 @@ G_DECLARE_FINAL_TYPE (SheafProvider, sheaf_provider, SHEAF, PROVIDER, GObject)
  * anthropic-version: 2023-06-01.
  * OpenAI Chat Completions: POST {base}/chat/completions,
  * Authorization: Bearer (omitted when the key is empty, for local servers).
- * Properties: kind, base-url, api-key (construct-only).
+ * Properties: kind, base-url, api-key (construct-only), settings-place.
  */
 SheafProvider *sheaf_provider_new (SheafProviderKind kind, const char *base_url,
                                    const char *api_key);
@@ -74,6 +89,10 @@ const char *sheaf_provider_get_base_url (SheafProvider *self);
  * sheaf_provider_host_is_local()). */
 gboolean sheaf_provider_is_local (SheafProvider *self);
 const char *sheaf_provider_get_api_key (SheafProvider *self);
+/* Property "settings-place" (read-write, default SHEAF_SETTINGS_PREFERENCES):
+ * which settings the messages of the errors below name. */
+SheafSettingsPlace sheaf_provider_get_settings_place (SheafProvider *self);
+void sheaf_provider_set_settings_place (SheafProvider *self, SheafSettingsPlace place);
 
 /*
  * Builds the request. The message is marked SOUP_MESSAGE_IDEMPOTENT so that
