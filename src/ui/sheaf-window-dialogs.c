@@ -327,6 +327,22 @@ cancel_add_files (GCancellable *window_cancellable, GCancellable *op_cancellable
   g_cancellable_cancel (op_cancellable);
 }
 
+/* Files opened from elsewhere (another `sheaf FILE`, a file manager) may
+ * come while the list cannot change: say so rather than add them unseen. */
+static gboolean
+can_add_now (SheafWindow *self)
+{
+  if (_sheaf_window_is_running (self))
+    _sheaf_window_toast_text (self, _ ("Sheaf is sending texts now. Open the files again when "
+                                       "the run has finished."));
+  else if (_sheaf_window_is_viewing (self))
+    _sheaf_window_toast_text (self, _ ("An earlier run is shown. Go back to your texts, then open "
+                                       "the files again."));
+  else
+    return TRUE;
+  return FALSE;
+}
+
 void
 sheaf_window_add_files (SheafWindow *self, GFile **files, guint n_files)
 {
@@ -334,7 +350,7 @@ sheaf_window_add_files (SheafWindow *self, GFile **files, guint n_files)
 
   g_return_if_fail (SHEAF_IS_WINDOW (self));
 
-  if (n_files == 0)
+  if (n_files == 0 || !can_add_now (self))
     return;
 
   op = g_new0 (AddFiles, 1);

@@ -404,6 +404,23 @@ some_done (gpointer data)
   return sheaf_batch_get_n_done (_sheaf_window_get_batch (run->window)) >= run->n_done;
 }
 
+/* A file opened from elsewhere while the list cannot change is refused,
+ * with a toast that says why. */
+static void
+open_file_while_busy (SheafWindow *window, const char *toast)
+{
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-ui-busy-XXXXXX");
+  g_autofree char *path = sheaf_test_write_file (dir, "late.txt", "Came in late.", -1);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  guint before = g_list_model_get_n_items (_sheaf_window_get_items (window));
+
+  sheaf_window_add_files (window, &file, 1);
+  sheaf_test_drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, before);
+  g_assert_true (g_str_has_prefix (_sheaf_window_get_last_toast (window), toast));
+  sheaf_test_remove_tree (dir);
+}
+
 static void
 test_stop (void)
 {
@@ -421,6 +438,7 @@ test_stop (void)
 
   _sheaf_window_run_now (window, FALSE);
   sheaf_test_wait_until (some_done, &run, SHEAF_TEST_WAIT_SECONDS, "the fast answers");
+  open_file_while_busy (window, "Sheaf is sending texts now.");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
   sheaf_test_wait_until (run_over, window, SHEAF_TEST_WAIT_SECONDS, "the run to stop");
 
@@ -829,6 +847,7 @@ test_history_open_export (void)
   g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_shown (window)), ==, 2);
   g_assert_true (gtk_revealer_get_reveal_child (window->viewing_revealer));
   g_assert_false (action_enabled (window, "Run"));
+  open_file_while_busy (window, "An earlier run is shown.");
   _sheaf_window_export_to_file (window, file);
   wait_for_toast (window, "Saved");
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
