@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -19,8 +20,18 @@
  * keeps stdout and stderr). Linux counts in a process's peak RSS the memory
  * of the process it was forked from, up to its exec(), so a command forked
  * straight from a large benchmark script reports the script's size. Forked
- * from this small program it reports its own.
+ * from this small program it reports its own. SIGTERM and SIGINT are passed
+ * on to the command, so stopping this program stops it.
  */
+
+static volatile pid_t child;
+
+static void
+pass_on (int signum)
+{
+  if (child > 0)
+    kill (child, signum);
+}
 
 static int
 exit_code (int status)
@@ -56,6 +67,9 @@ main (int argc, char **argv)
       execvp (argv[2], argv + 2);
       _exit (127);
     }
+  child = pid;
+  signal (SIGTERM, pass_on);
+  signal (SIGINT, pass_on);
   while (wait4 (pid, &status, 0, &usage) < 0)
     if (errno != EINTR)
       return 2;

@@ -35,6 +35,7 @@ def parse_args():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--app", required=True, help="path of the built sheaf")
     p.add_argument("--schema-dir", required=True, help="folder of the compiled schema")
+    p.add_argument("--measure", help="path of bench-measure (the app's own peak RSS)")
     p.add_argument("--tools", default=os.environ.get("SHEAF_GUI_TOOLS", bench_window.DEFAULT_TOOLS),
                    help="the shared GUI tools (session.sh, gtkdrive.py, frametimes/)")
     p.add_argument("--items", type=int, default=10000)
@@ -86,17 +87,16 @@ def launch_once(args, env, log):
     if os.path.exists(log):
         os.unlink(log)
     start = time.monotonic()
-    proc = subprocess.Popen([args.app], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = benchlib.spawn([args.app], env=env)
     end = None
     while end is None and time.monotonic() - start < 30:
         time.sleep(0.01)
         end = first_frame(log)
-    proc.terminate()
-    _, _, usage = os.wait4(proc.pid, 0)
+    proc.proc.terminate()
+    cost = proc.finish()
     if end is None:
         raise RuntimeError("no frame of the main window within 30 s")
-    return end - start * 1000.0, usage.ru_maxrss / 1024.0
+    return end - start * 1000.0, cost.rss_mb
 
 
 def report(args, times, rss):
@@ -118,6 +118,8 @@ def report(args, times, rss):
 
 
 def inner(args):
+    if args.measure:
+        benchlib.use_measure_helper(args.measure)
     g = bench_window.drive(args.tools)
     with tempfile.TemporaryDirectory(prefix="sheaf-bench-startup-") as tmp:
         log = os.path.join(tmp, "frames.csv")
