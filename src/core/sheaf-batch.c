@@ -670,27 +670,22 @@ job_handle_error (Job *job, const GError *error, gint64 retry_after_ms, guint st
 static GError *
 timeout_error (Run *run)
 {
-  if (run->settings_place == SHEAF_SETTINGS_COMMAND_LINE)
-    return g_error_new (SHEAF_ERROR, SHEAF_ERROR_TIMEOUT,
-                        g_dngettext (GETTEXT_PACKAGE,
-                                     "No answer within %u second. The provider may be busy, or "
-                                     "the answer long: try again later, or allow more time with "
-                                     "--timeout.",
-                                     "No answer within %u seconds. The provider may be busy, or "
-                                     "the answer long: try again later, or allow more time with "
-                                     "--timeout.",
-                                     run->timeout),
-                        run->timeout);
-  return g_error_new (SHEAF_ERROR, SHEAF_ERROR_TIMEOUT,
-                      g_dngettext (GETTEXT_PACKAGE,
-                                   "No answer within %u second. The provider may be busy, or "
-                                   "the answer long: try again later, or allow more time in "
-                                   "the settings.",
-                                   "No answer within %u seconds. The provider may be busy, or "
-                                   "the answer long: try again later, or allow more time in "
-                                   "the settings.",
-                                   run->timeout),
-                      run->timeout);
+  return g_error_new (
+    SHEAF_ERROR, SHEAF_ERROR_TIMEOUT,
+    run->settings_place == SHEAF_SETTINGS_COMMAND_LINE
+      ? g_dngettext (GETTEXT_PACKAGE,
+                     "No answer within %u second. The provider may be busy, or the answer long: "
+                     "try again later, or allow more time with --timeout.",
+                     "No answer within %u seconds. The provider may be busy, or the answer long: "
+                     "try again later, or allow more time with --timeout.",
+                     run->timeout)
+      : g_dngettext (GETTEXT_PACKAGE,
+                     "No answer within %u second. The provider may be busy, or the answer long: "
+                     "try again later, or allow more time in the settings.",
+                     "No answer within %u seconds. The provider may be busy, or the answer long: "
+                     "try again later, or allow more time in the settings.",
+                     run->timeout),
+    run->timeout);
 }
 
 static void

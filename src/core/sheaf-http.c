@@ -124,19 +124,15 @@ body_room (ReadData *data, gsize *room)
 static GError *
 too_large_error (ReadData *data)
 {
-  guint megabytes = (guint) (data->max_bytes / (1024 * 1024));
-
-  if (data->settings_place == SHEAF_SETTINGS_COMMAND_LINE)
-    return g_error_new (SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                        _ ("The server sent an answer larger than %u MB, far more than any "
-                           "answer to one prompt, and Sheaf stopped reading it. Check "
-                           "--base-url."),
-                        megabytes);
   return g_error_new (SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                      _ ("The server sent an answer larger than %u MB, far more than any "
-                         "answer to one prompt, and Sheaf stopped reading it. Check the "
-                         "base URL in Preferences."),
-                      megabytes);
+                      data->settings_place == SHEAF_SETTINGS_COMMAND_LINE
+                        ? _ ("The server sent an answer larger than %u MB, far more than any "
+                             "answer to one prompt, and Sheaf stopped reading it. Check "
+                             "--base-url.")
+                        : _ ("The server sent an answer larger than %u MB, far more than any "
+                             "answer to one prompt, and Sheaf stopped reading it. Check the "
+                             "base URL in Preferences."),
+                      (guint) (data->max_bytes / (1024 * 1024)));
 }
 
 /* Takes the outcome of one read (the bytes are already in place); returns

@@ -343,31 +343,25 @@ sheaf_provider_host_is_local (const char *host)
 static void
 set_not_web_address_error (SheafProvider *self, const char *url, GError **error)
 {
-  if (on_command_line (self))
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                 _ ("The base URL “%s” is not a web address. It should look like "
-                    "https://api.example.com. Give the right one with --base-url."),
-                 url);
-  else
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                 _ ("The base URL “%s” is not a web address. It should look like "
-                    "https://api.example.com. Check it in Preferences."),
-                 url);
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+               on_command_line (self)
+                 ? _ ("The base URL “%s” is not a web address. It should look like "
+                      "https://api.example.com. Give the right one with --base-url.")
+                 : _ ("The base URL “%s” is not a web address. It should look like "
+                      "https://api.example.com. Check it in Preferences."),
+               url);
 }
 
 static void
 set_scheme_error (SheafProvider *self, const char *url, GError **error)
 {
-  if (on_command_line (self))
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                 _ ("The base URL “%s” must start with https:// (or http:// for a server on "
-                    "this computer). Give the right one with --base-url."),
-                 url);
-  else
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
-                 _ ("The base URL “%s” must start with https:// (or http:// for a server on "
-                    "this computer). Check it in Preferences."),
-                 url);
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+               on_command_line (self)
+                 ? _ ("The base URL “%s” must start with https:// (or http:// for a server on "
+                      "this computer). Give the right one with --base-url.")
+                 : _ ("The base URL “%s” must start with https:// (or http:// for a server on "
+                      "this computer). Check it in Preferences."),
+               url);
 }
 
 static void
@@ -1088,25 +1082,22 @@ set_error_with_detail (GError **error, SheafError code, const char *message, con
 static void
 set_model_not_found_error (SheafProvider *self, const char *model, GError **error)
 {
-  if (on_command_line (self))
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_NOT_FOUND,
-                 _ ("The model “%s” was not found. Check --model, or --base-url."), model);
-  else
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_NOT_FOUND,
-                 _ ("The model “%s” was not found. Check the model name, or the base URL in "
-                    "Preferences."),
-                 model);
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_NOT_FOUND,
+               on_command_line (self)
+                 ? _ ("The model “%s” was not found. Check --model, or --base-url.")
+                 : _ ("The model “%s” was not found. Check the model name, or the base URL in "
+                      "Preferences."),
+               model);
 }
 
 static char *
 dup_unknown_status_message (SheafProvider *self, guint status)
 {
-  if (on_command_line (self))
-    return g_strdup_printf (_ ("The provider answered with HTTP status %u, which Sheaf does not "
-                               "understand. Check --base-url."),
-                            status);
-  return g_strdup_printf (_ ("The provider answered with HTTP status %u, which Sheaf "
-                             "does not understand. Check the base URL in Preferences."),
+  return g_strdup_printf (on_command_line (self)
+                            ? _ ("The provider answered with HTTP status %u, which Sheaf does "
+                                 "not understand. Check --base-url.")
+                            : _ ("The provider answered with HTTP status %u, which Sheaf "
+                                 "does not understand. Check the base URL in Preferences."),
                           status);
 }
 
@@ -1188,15 +1179,13 @@ set_no_text_error (SheafProvider *self, JsonObject *root, const SheafReply *repl
   if (detail != NULL)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
                  _ ("The model declined to answer. It said: “%s”"), detail);
-  else if (stop_reason != NULL && on_command_line (self))
-    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                 _ ("The provider’s answer contained no text (it stopped with “%s”). Try again, "
-                    "or give another model with --model."),
-                 stop_reason);
   else if (stop_reason != NULL)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
-                 _ ("The provider’s answer contained no text (it stopped with “%s”). Try again, "
-                    "or try another model."),
+                 on_command_line (self)
+                   ? _ ("The provider’s answer contained no text (it stopped with “%s”). Try "
+                        "again, or give another model with --model.")
+                   : _ ("The provider’s answer contained no text (it stopped with “%s”). Try "
+                        "again, or try another model."),
                  stop_reason);
   else
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
