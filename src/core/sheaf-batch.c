@@ -106,6 +106,8 @@ struct _SheafBatch
   guint backoff_ms;
   int io_priority;
   SheafSettingsPlace settings_place;
+  guint rpm;
+  guint tpm;
 
   SheafSemaphore *semaphore;
   GPtrArray *sessions;
@@ -119,7 +121,13 @@ struct _SheafBatch
   guint n_done;
   guint n_failed;
   guint n_cancelled;
+  guint n_not_sent;
   double sum_seconds;
+  guint effective_concurrency;
+  gint64 wait_until;
+  double pace;
+  char *halt_message;
+  SheafError halt_code;
   gint64 start_us;
   gint64 end_us;
 };
@@ -141,13 +149,21 @@ enum
   PROP_BACKOFF_MS,
   PROP_IO_PRIORITY,
   PROP_SETTINGS_PLACE,
+  PROP_RPM,
+  PROP_TPM,
   PROP_RUNNING,
   PROP_N_TOTAL,
   PROP_N_DONE,
   PROP_N_FAILED,
   PROP_N_CANCELLED,
+  PROP_N_NOT_SENT,
   PROP_N_FINISHED,
   PROP_SUM_SECONDS,
+  PROP_EFFECTIVE_CONCURRENCY,
+  PROP_WAIT_UNTIL,
+  PROP_PACE,
+  PROP_HALT_MESSAGE,
+  PROP_HALT_CODE,
   N_PROPS
 };
 
@@ -1050,6 +1066,7 @@ sheaf_batch_finalize (GObject *object)
   g_free (self->model);
   g_free (self->system);
   g_free (self->template_);
+  g_free (self->halt_message);
 
   G_OBJECT_CLASS (sheaf_batch_parent_class)->finalize (object);
 }
@@ -1097,6 +1114,12 @@ sheaf_batch_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       case PROP_SETTINGS_PLACE:
         g_value_set_enum (value, self->settings_place);
         break;
+      case PROP_RPM:
+        g_value_set_uint (value, self->rpm);
+        break;
+      case PROP_TPM:
+        g_value_set_uint (value, self->tpm);
+        break;
       case PROP_RUNNING:
         g_value_set_boolean (value, self->running);
         break;
@@ -1112,11 +1135,30 @@ sheaf_batch_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       case PROP_N_CANCELLED:
         g_value_set_uint (value, self->n_cancelled);
         break;
+      case PROP_N_NOT_SENT:
+        g_value_set_uint (value, self->n_not_sent);
+        break;
       case PROP_N_FINISHED:
-        g_value_set_uint (value, self->n_done + self->n_failed + self->n_cancelled);
+        g_value_set_uint (value,
+                          self->n_done + self->n_failed + self->n_cancelled + self->n_not_sent);
         break;
       case PROP_SUM_SECONDS:
         g_value_set_double (value, self->sum_seconds);
+        break;
+      case PROP_EFFECTIVE_CONCURRENCY:
+        g_value_set_uint (value, self->effective_concurrency);
+        break;
+      case PROP_WAIT_UNTIL:
+        g_value_set_int64 (value, self->wait_until);
+        break;
+      case PROP_PACE:
+        g_value_set_double (value, self->pace);
+        break;
+      case PROP_HALT_MESSAGE:
+        g_value_set_string (value, self->halt_message);
+        break;
+      case PROP_HALT_CODE:
+        g_value_set_int (value, self->halt_code);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1208,6 +1250,12 @@ sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, G
       case PROP_SETTINGS_PLACE:
         sheaf_batch_set_settings_place (self, g_value_get_enum (value));
         break;
+      case PROP_RPM:
+        set_uint (self, &self->rpm, prop_id, g_value_get_uint (value));
+        break;
+      case PROP_TPM:
+        set_uint (self, &self->tpm, prop_id, g_value_get_uint (value));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1246,6 +1294,9 @@ install_settings (void)
    * options. */
   properties[PROP_SETTINGS_PLACE] = g_param_spec_enum (
     "settings-place", NULL, NULL, SHEAF_TYPE_SETTINGS_PLACE, SHEAF_SETTINGS_PREFERENCES, RW_FLAGS);
+  /* Caps of the person's own, per minute; 0: none. */
+  properties[PROP_RPM] = g_param_spec_uint ("rpm", NULL, NULL, 0, G_MAXUINT, 0, RW_FLAGS);
+  properties[PROP_TPM] = g_param_spec_uint ("tpm", NULL, NULL, 0, G_MAXUINT, 0, RW_FLAGS);
 }
 
 static void
@@ -1259,8 +1310,24 @@ install_progress (void)
     g_param_spec_uint ("n-cancelled", NULL, NULL, 0, G_MAXUINT, 0, RO_FLAGS);
   properties[PROP_N_FINISHED] =
     g_param_spec_uint ("n-finished", NULL, NULL, 0, G_MAXUINT, 0, RO_FLAGS);
+  properties[PROP_N_NOT_SENT] =
+    g_param_spec_uint ("n-not-sent", NULL, NULL, 0, G_MAXUINT, 0, RO_FLAGS);
   properties[PROP_SUM_SECONDS] =
     g_param_spec_double ("sum-seconds", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, RO_FLAGS);
+}
+
+static void
+install_pacing (void)
+{
+  properties[PROP_EFFECTIVE_CONCURRENCY] = g_param_spec_uint (
+    "effective-concurrency", NULL, NULL, 0, SHEAF_MAX_CONCURRENCY, SHEAF_DEFAULT_CONCURRENCY,
+    RO_FLAGS);
+  properties[PROP_WAIT_UNTIL] =
+    g_param_spec_int64 ("wait-until", NULL, NULL, 0, G_MAXINT64, 0, RO_FLAGS);
+  properties[PROP_PACE] = g_param_spec_double ("pace", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, RO_FLAGS);
+  properties[PROP_HALT_MESSAGE] = g_param_spec_string ("halt-message", NULL, NULL, NULL, RO_FLAGS);
+  properties[PROP_HALT_CODE] =
+    g_param_spec_int ("halt-code", NULL, NULL, 0, G_MAXINT, 0, RO_FLAGS);
 }
 
 static void
@@ -1275,6 +1342,7 @@ sheaf_batch_class_init (SheafBatchClass *klass)
 
   install_settings ();
   install_progress ();
+  install_pacing ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[ITEM_FINISHED] =
@@ -1289,6 +1357,7 @@ sheaf_batch_init (SheafBatch *self)
   self->max_tokens = SHEAF_DEFAULT_MAX_TOKENS;
   self->temperature = -1.0;
   self->concurrency = SHEAF_DEFAULT_CONCURRENCY;
+  self->effective_concurrency = SHEAF_DEFAULT_CONCURRENCY;
   self->retries = SHEAF_DEFAULT_RETRIES;
   self->timeout = SHEAF_DEFAULT_TIMEOUT;
   self->backoff_ms = DEFAULT_BACKOFF_MS;
@@ -1429,4 +1498,84 @@ sheaf_batch_get_sum_seconds (SheafBatch *self)
   g_return_val_if_fail (SHEAF_IS_BATCH (self), 0.0);
 
   return self->sum_seconds;
+}
+
+guint
+sheaf_batch_get_n_not_sent (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0);
+
+  return self->n_not_sent;
+}
+
+guint
+sheaf_batch_get_effective_concurrency (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0);
+
+  return self->effective_concurrency;
+}
+
+gint64
+sheaf_batch_get_wait_until (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0);
+
+  return self->wait_until;
+}
+
+double
+sheaf_batch_get_pace (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0.0);
+
+  return self->pace;
+}
+
+const char *
+sheaf_batch_get_halt_message (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), NULL);
+
+  return self->halt_message;
+}
+
+SheafError
+sheaf_batch_get_halt_code (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0);
+
+  return self->halt_code;
+}
+
+guint
+sheaf_batch_get_rpm (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0);
+
+  return self->rpm;
+}
+
+void
+sheaf_batch_set_rpm (SheafBatch *self, guint rpm)
+{
+  g_return_if_fail (SHEAF_IS_BATCH (self));
+
+  set_uint (self, &self->rpm, PROP_RPM, rpm);
+}
+
+guint
+sheaf_batch_get_tpm (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0);
+
+  return self->tpm;
+}
+
+void
+sheaf_batch_set_tpm (SheafBatch *self, guint tpm)
+{
+  g_return_if_fail (SHEAF_IS_BATCH (self));
+
+  set_uint (self, &self->tpm, PROP_TPM, tpm);
 }

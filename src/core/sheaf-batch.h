@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "sheaf-error.h"
 #include "sheaf-item.h"
 #include "sheaf-provider.h"
 
@@ -38,9 +39,32 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * which settings the batch's own messages and those of its HTTP sessions
  * name; the provider's messages follow the provider's own property).
  *
+ * rpm, tpm (guint, 0: no cap): caps of the person's own on requests and
+ * on tokens (input + output) per minute, below the provider's, for a
+ * shared key or a server on this computer.
+ *
  * Read-only properties, notified as they change: running, n-total, n-done,
- * n-failed, n-cancelled, n-finished (done + failed + cancelled),
- * sum-seconds (the items' own seconds added up).
+ * n-failed, n-cancelled, n-not-sent, n-finished (done + failed + cancelled
+ * + not sent), sum-seconds (the items' own seconds added up),
+ * effective-concurrency (how many requests may be in flight now: below
+ * "concurrency" while the provider is overloaded), wait-until (the
+ * g_get_monotonic_time() at which requests held for the provider's rate
+ * limit go out again, 0 when none is held longer than a moment), pace
+ * (requests per minute the provider's limits allow while they hold the
+ * run back, 0 otherwise), halt-message and halt-code (why the run stopped
+ * sending early, and its SheafError code; NULL and 0 otherwise).
+ *
+ * Pacing: every request first waits for the provider's SheafPacer (shared
+ * by every batch of the process that uses the same provider and key),
+ * then for a permit. A 429 that is a rate limit never fails a row while
+ * the provider gives a finite wait (it fails after 15 minutes of such
+ * waits); it does not count against "retries".
+ *
+ * Stopping early: a rejected key (401, 403), an unknown model (404), a
+ * quota or spend limit reached, or a server that cannot be reached while
+ * nothing has succeeded yet stops the run from sending: items not sent yet
+ * become SHEAF_ITEM_STATE_NOT_SENT, halt-message says why once, and the
+ * run completes when the requests in flight are over.
  *
  * Signals: "item-finished" (SheafItem *item) once for each item that
  * reaches DONE, FAILED or CANCELLED in a run.
@@ -58,6 +82,16 @@ guint sheaf_batch_get_n_total (SheafBatch *self);
 guint sheaf_batch_get_n_done (SheafBatch *self);
 guint sheaf_batch_get_n_failed (SheafBatch *self);
 guint sheaf_batch_get_n_cancelled (SheafBatch *self);
+guint sheaf_batch_get_n_not_sent (SheafBatch *self);
+guint sheaf_batch_get_effective_concurrency (SheafBatch *self);
+gint64 sheaf_batch_get_wait_until (SheafBatch *self);
+double sheaf_batch_get_pace (SheafBatch *self);
+const char *sheaf_batch_get_halt_message (SheafBatch *self);
+SheafError sheaf_batch_get_halt_code (SheafBatch *self);
+guint sheaf_batch_get_rpm (SheafBatch *self);
+void sheaf_batch_set_rpm (SheafBatch *self, guint rpm);
+guint sheaf_batch_get_tpm (SheafBatch *self);
+void sheaf_batch_set_tpm (SheafBatch *self, guint tpm);
 /* Wall time of the current or last run, in seconds. */
 double sheaf_batch_get_elapsed (SheafBatch *self);
 double sheaf_batch_get_sum_seconds (SheafBatch *self);

@@ -181,6 +181,7 @@ export_status (SheafItemState state)
       case SHEAF_ITEM_STATE_DONE:
       case SHEAF_ITEM_STATE_FAILED:
       case SHEAF_ITEM_STATE_CANCELLED:
+      case SHEAF_ITEM_STATE_NOT_SENT:
         return sheaf_item_state_to_string (state);
       case SHEAF_ITEM_STATE_QUEUED:
       case SHEAF_ITEM_STATE_RUNNING:

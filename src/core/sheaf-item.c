@@ -13,7 +13,8 @@ G_DEFINE_ENUM_TYPE (SheafItemState, sheaf_item_state,
                     G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_RETRYING, "retrying"),
                     G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_DONE, "done"),
                     G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_FAILED, "failed"),
-                    G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_CANCELLED, "cancelled"))
+                    G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_CANCELLED, "cancelled"),
+                    G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_NOT_SENT, "not-sent"))
 
 static GEnumClass *
 state_class (void)

@@ -13,12 +13,17 @@ typedef enum
   SHEAF_ITEM_STATE_DONE,
   SHEAF_ITEM_STATE_FAILED,
   SHEAF_ITEM_STATE_CANCELLED,
+  /* The run stopped early because nothing could work (a rejected key, an
+   * unknown model, a quota reached, a server that cannot be reached): this
+   * item was never sent. Run sends it once the cause is fixed. */
+  SHEAF_ITEM_STATE_NOT_SENT,
 } SheafItemState;
 
 #define SHEAF_TYPE_ITEM_STATE (sheaf_item_state_get_type ())
 GType sheaf_item_state_get_type (void);
 
-/* "queued", "running", "retrying", "done", "failed", "cancelled" */
+/* "queued", "running", "retrying", "done", "failed", "cancelled",
+ * "not-sent" */
 const char *sheaf_item_state_to_string (SheafItemState state);
 gboolean sheaf_item_state_from_string (const char *str, SheafItemState *state);
 
