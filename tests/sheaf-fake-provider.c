@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "sheaf-fake-provider.h"
+#include "sheaf-fake-private.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -13,51 +14,13 @@
 
 #include "sheaf-json.h"
 
-typedef enum
-{
-  FAKE_API_ANTHROPIC,
-  FAKE_API_OPENAI,
-} FakeApi;
-
-typedef enum
-{
-  FAULT_NONE,
-  FAULT_DROP,
-  FAULT_HANG,
-  FAULT_TRUNCATED,
-  FAULT_NOT_JSON,
-  FAULT_EMPTY,
-  FAULT_HUGE,
-  FAULT_HOSTILE,
-} Fault;
-
-typedef enum
-{
-  FAKE_ERROR_NONE,
-  FAKE_ERROR_OVERLOADED,
-  FAKE_ERROR_QUOTA,
-} FakeErrorKind;
-
-/* One [[fake …]] directive. Negative numbers mean "not given". */
-typedef struct
-{
-  int status;
-  FakeErrorKind error;
-  Fault fault;
-  gint64 retry_after;
-  gint64 retry_after_ms;
-  gint64 retry_after_date;
-  gint64 latency;
-  gint64 times;
-  const char *model; /* interned */
-} Directive;
-
 /* What one request asked for. */
 typedef struct
 {
   FakeApi api;
   char *model;
   char *prompt;
+  gint64 max_tokens; /* 0 when not given */
 } FakeRequest;
 
 typedef struct
@@ -76,6 +39,7 @@ typedef struct
   gulong disconnected_id;
   GSource *timer;
   GSource *watch;
+  FakeApi api;
   Fault fault;
   guint status;
   const char *content_type;
@@ -83,35 +47,6 @@ typedef struct
   guint serial;
   SoupMessageHeaders *extra_headers; /* retry-after…, or NULL */
 } Pending;
-
-struct _SheafFakeProvider
-{
-  GObject parent_instance;
-
-  GMainContext *context;
-  SoupServer *server;
-  guint port;
-  guint latency_ms;
-  gsize answer_bytes;
-  char *api_key;
-
-  guint n_requests;
-  guint n_connections;
-  guint in_flight;
-  guint max_in_flight;
-  guint serial;
-  /* Sockets carry the generation in which they were last counted, so a
-   * reset counts kept-alive connections again when they carry a request. */
-  guint generation;
-  GHashTable *prompts;
-  GArray *no_arrivals;
-  GHashTable *pending;
-  GString *padding; /* see padding() */
-  SoupMessageHeaders *last_headers;
-  /* The last request's body; last_body is made from it when asked for. */
-  GBytes *last_body_bytes;
-  char *last_body;
-};
 
 G_DEFINE_FINAL_TYPE (SheafFakeProvider, sheaf_fake_provider, G_TYPE_OBJECT)
 
@@ -209,13 +144,18 @@ reason_phrase (guint status)
     }
 }
 
+/* Writes the planned reply into the message, with the limit headers as
+ * they are now, and counts it. */
 static void
-pending_respond (Pending *pending)
+pending_fill (Pending *pending)
 {
+  SheafFakeProvider *self = pending->self;
   SoupServerMessage *msg = pending->msg;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   char request_id[32];
 
+  if (pending->status < SHEAF_FAKE_MAX_STATUS)
+    self->n_status[pending->status]++;
   soup_server_message_set_status (msg, pending->status, reason_phrase (pending->status));
   soup_message_headers_replace (headers, "Content-Type", pending->content_type);
   /* The body is handed over, not copied. */
@@ -225,7 +165,14 @@ pending_respond (Pending *pending)
   soup_message_headers_replace (headers, "x-request-id", request_id);
   if (pending->extra_headers != NULL)
     soup_message_headers_foreach (pending->extra_headers, copy_header, headers);
-  soup_server_message_unpause (msg);
+  sheaf_fake_add_limit_headers (self, pending->api, headers);
+}
+
+static void
+pending_respond (Pending *pending)
+{
+  pending_fill (pending);
+  soup_server_message_unpause (pending->msg);
 }
 
 static gboolean
@@ -316,285 +263,7 @@ pending_start (Pending *pending, guint latency_ms)
   g_source_attach (pending->timer, self->context);
 }
 
-/* Directives */
-
-static Fault
-parse_fault (const char *value)
-{
-  static const struct
-  {
-    const char *name;
-    Fault fault;
-  } faults[] = {
-    { "drop", FAULT_DROP },         { "hang", FAULT_HANG },   { "truncated", FAULT_TRUNCATED },
-    { "not-json", FAULT_NOT_JSON }, { "empty", FAULT_EMPTY }, { "huge", FAULT_HUGE },
-    { "hostile", FAULT_HOSTILE },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
-    if (g_str_equal (value, faults[i].name))
-      return faults[i].fault;
-  return FAULT_NONE;
-}
-
-static void
-directive_set (Directive *directive, const char *key, const char *value)
-{
-  gint64 number = g_ascii_strtoll (value, NULL, 10);
-
-  if (g_str_equal (key, "status"))
-    directive->status = (int) CLAMP (number, 100, 599);
-  else if (g_str_equal (key, "error"))
-    directive->error = g_str_equal (value, "quota")        ? FAKE_ERROR_QUOTA
-                       : g_str_equal (value, "overloaded") ? FAKE_ERROR_OVERLOADED
-                                                           : FAKE_ERROR_NONE;
-  else if (g_str_equal (key, "fault"))
-    directive->fault = parse_fault (value);
-  else if (g_str_equal (key, "retry-after"))
-    directive->retry_after = number;
-  else if (g_str_equal (key, "retry-after-ms"))
-    directive->retry_after_ms = number;
-  else if (g_str_equal (key, "retry-after-date"))
-    directive->retry_after_date = number;
-  else if (g_str_equal (key, "latency"))
-    directive->latency = MAX (number, 0);
-  else if (g_str_equal (key, "times"))
-    directive->times = MAX (number, 0);
-  else if (g_str_equal (key, "model"))
-    directive->model = g_intern_string (value);
-}
-
-/* Reads "[[fake k=v k=v]]" out of @prompt. Returns FALSE when there is none. */
-static gboolean
-directive_parse (const char *prompt, Directive *directive)
-{
-  const char *start = prompt != NULL ? strstr (prompt, "[[fake") : NULL;
-  const char *end;
-  g_autofree char *inner = NULL;
-  g_auto (GStrv) words = NULL;
-
-  *directive = (Directive){ -1, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, -1, -1, NULL };
-  if (start == NULL || (end = strstr (start, "]]")) == NULL)
-    return FALSE;
-
-  start += strlen ("[[fake");
-  inner = g_strndup (start, end - start);
-  words = g_strsplit_set (inner, " \t\r\n", -1);
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      char *eq = strchr (words[i], '=');
-
-      if (eq == NULL)
-        continue;
-      *eq = '\0';
-      directive_set (directive, words[i], eq + 1);
-    }
-  return TRUE;
-}
-
 /* Bodies */
-
-static GBytes *
-json_to_bytes (JsonBuilder *builder)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  gsize length;
-  char *data;
-
-  json_generator_set_root (generator, root);
-  data = json_generator_to_data (generator, &length);
-  return g_bytes_new_take (data, length);
-}
-
-static const char *
-anthropic_error_type (guint status)
-{
-  switch (status)
-    {
-      case 400:
-        return "invalid_request_error";
-      case 401:
-        return "authentication_error";
-      case 402:
-        return "billing_error";
-      case 403:
-        return "permission_error";
-      case 404:
-        return "not_found_error";
-      case 413:
-        return "request_too_large";
-      case 429:
-        return "rate_limit_error";
-      case 504:
-        return "timeout_error";
-      case 529:
-        return "overloaded_error";
-      default:
-        return status < 500 ? "invalid_request_error" : "api_error";
-    }
-}
-
-static const char *
-openai_error_type (guint status)
-{
-  switch (status)
-    {
-      case 401:
-        return "invalid_request_error";
-      case 429:
-        return "requests";
-      default:
-        return status < 500 ? "invalid_request_error" : "server_error";
-    }
-}
-
-static const char *
-openai_error_code (guint status)
-{
-  switch (status)
-    {
-      case 401:
-        return "invalid_api_key";
-      case 403:
-        return "unsupported_country_region_territory";
-      case 404:
-        return "model_not_found";
-      case 413:
-        return "request_too_large";
-      case 429:
-        return "rate_limit_exceeded";
-      default:
-        return NULL;
-    }
-}
-
-/* The wording the real services use, so the client's parsing is tested on
- * what it will meet. */
-static char *
-error_message (FakeApi api, guint status, const char *model)
-{
-  gboolean anthropic = api == FAKE_API_ANTHROPIC;
-
-  switch (status)
-    {
-      case 400:
-        return g_strdup (anthropic
-                           ? "max_tokens: Field required"
-                           : "Invalid value for 'max_tokens': integer below minimum value.");
-      case 401:
-        return g_strdup (anthropic
-                           ? "invalid x-api-key"
-                           : "Incorrect API key provided: sk-fake***. You can find your API "
-                             "key at https://platform.openai.com/account/api-keys.");
-      case 403:
-        return g_strdup (anthropic ? "Your API key does not have permission to use the specified "
-                                     "resource."
-                                   : "Country, region, or territory not supported");
-      case 404:
-        return anthropic ? g_strdup_printf ("model: %s", model)
-                         : g_strdup_printf ("The model `%s` does not exist or you do not have "
-                                            "access to it.",
-                                            model);
-      case 413:
-        return g_strdup ("Request exceeds the maximum allowed number of bytes.");
-      case 429:
-        return anthropic
-                 ? g_strdup ("Number of request tokens has exceeded your per-minute rate "
-                             "limit (https://docs.anthropic.com/en/api/rate-limits); see the "
-                             "response headers for current usage. Please reduce the prompt "
-                             "length or the maximum tokens requested, or try again later.")
-                 : g_strdup_printf ("Rate limit reached for %s in organization org-fake on "
-                                    "requests per min (RPM): Limit 3, Used 3, Requested 1. "
-                                    "Please try again in 20s.",
-                                    model);
-      case 500:
-        return g_strdup (anthropic ? "Internal server error"
-                                   : "The server had an error while processing your request. "
-                                     "Sorry about that!");
-      case 529:
-        return g_strdup ("Overloaded");
-      default:
-        return g_strdup_printf ("%u %s", status, soup_status_get_phrase (status));
-    }
-}
-
-static GBytes *
-anthropic_error_body (const char *type, const char *message)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "error");
-  json_builder_set_member_name (b, "error");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, type);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "request_id");
-  json_builder_add_string_value (b, "req_fake");
-  json_builder_end_object (b);
-  return json_to_bytes (b);
-}
-
-static GBytes *
-openai_error_body (const char *type, const char *code, const char *message)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "error");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, type);
-  json_builder_set_member_name (b, "param");
-  json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "code");
-  if (code != NULL)
-    json_builder_add_string_value (b, code);
-  else
-    json_builder_add_null_value (b);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  return json_to_bytes (b);
-}
-
-static GBytes *
-status_error_body (FakeApi api, guint status, const char *model)
-{
-  g_autofree char *message = error_message (api, status, model);
-
-  if (api == FAKE_API_ANTHROPIC)
-    return anthropic_error_body (anthropic_error_type (status), message);
-  return openai_error_body (openai_error_type (status), openai_error_code (status), message);
-}
-
-static GBytes *
-overloaded_body (FakeApi api)
-{
-  if (api == FAKE_API_ANTHROPIC)
-    return anthropic_error_body ("overloaded_error", "Overloaded");
-  return openai_error_body ("overloaded_error", "overloaded",
-                            "The server is overloaded. Please try again later.");
-}
-
-static GBytes *
-quota_body (FakeApi api)
-{
-  if (api == FAKE_API_ANTHROPIC)
-    return anthropic_error_body ("rate_limit_error",
-                                 "You have reached your specified API usage limits. You will "
-                                 "regain access on 2099-01-01 at 00:00 UTC.");
-  return openai_error_body ("insufficient_quota", "insufficient_quota",
-                            "You exceeded your current quota, please check your plan and billing "
-                            "details. For more information on this error, read the docs: "
-                            "https://platform.openai.com/docs/guides/error-codes/api-errors.");
-}
 
 static gint64
 count_tokens (gsize length)
@@ -751,14 +420,14 @@ plan_reply (SheafFakeProvider *self, Pending *pending, const FakeRequest *reques
   pending->status = directive->status > 0 ? (guint) directive->status : SOUP_STATUS_OK;
 
   if (directive->error == FAKE_ERROR_OVERLOADED)
-    pending->body = overloaded_body (request->api);
+    pending->body = sheaf_fake_overloaded_body (request->api);
   else if (directive->error == FAKE_ERROR_QUOTA)
     {
       pending->status = directive->status > 0 ? (guint) directive->status : 429;
-      pending->body = quota_body (request->api);
+      pending->body = sheaf_fake_quota_body (request->api);
     }
   else if (!SOUP_STATUS_IS_SUCCESSFUL (pending->status))
-    pending->body = status_error_body (request->api, pending->status, request->model);
+    pending->body = sheaf_fake_status_error_body (request->api, pending->status, request->model);
   else if (directive->fault == FAULT_NOT_JSON)
     {
       pending->content_type = "text/html";
@@ -920,6 +589,8 @@ parse_request (GBytes *body, FakeRequest *request)
     return FALSE;
 
   request->model = g_strdup (json_object_get_string_member_with_default (root, "model", ""));
+  request->max_tokens = json_object_get_int_member_with_default (
+    root, "max_tokens", json_object_get_int_member_with_default (root, "max_completion_tokens", 0));
   messages = json_object_get_array_member (root, "messages");
   for (guint i = json_array_get_length (messages); i > 0 && request->prompt == NULL; i--)
     {
@@ -947,31 +618,64 @@ key_accepted (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api)
   return g_strcmp0 (soup_message_headers_get_one (headers, "Authorization"), bearer) == 0;
 }
 
-static void
-respond_now (SoupServerMessage *msg, guint status, GBytes *body)
-{
-  gsize size;
-  gconstpointer data = g_bytes_get_data (body, &size);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, data, size);
-}
-
 static Pending *
-pending_new (SheafFakeProvider *self, SoupServerMessage *msg)
+pending_new (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api)
 {
   Pending *pending = g_new0 (Pending, 1);
 
   pending->self = self;
   pending->msg = g_object_ref (msg);
+  pending->api = api;
   pending->serial = self->serial;
+  pending->content_type = "application/json";
   return pending;
+}
+
+/* Answers a message that was never held, and frees @pending. */
+static void
+pending_respond_now (Pending *pending)
+{
+  pending_fill (pending);
+  pending_free (pending);
+}
+
+/* Answers at once with a JSON @body (taken). */
+static void
+respond_now (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, guint status,
+             GBytes *body)
+{
+  Pending *pending = pending_new (self, msg, api);
+
+  pending->status = status;
+  pending->body = body;
+  pending_respond_now (pending);
+}
+
+/* Refuses the request at once when the server is overloaded or the request
+ * does not fit the limits. */
+static gboolean
+refused (SheafFakeProvider *self, Pending *pending, const FakeRequest *request)
+{
+  gint64 cost = count_tokens (strlen (request->prompt));
+  Directive refusal;
+
+  /* OpenAI counts the most the answer may take against the limit too. */
+  if (request->api == FAKE_API_OPENAI)
+    cost += request->max_tokens;
+  sheaf_fake_directive_parse (NULL, &refusal);
+  pending->body = sheaf_fake_refuse (self, request->api, request->model, cost, &pending->status,
+                                     &refusal.retry_after);
+  if (pending->body == NULL)
+    return FALSE;
+  plan_headers (pending, &refusal);
+  pending_respond_now (pending);
+  return TRUE;
 }
 
 static void
 handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GBytes *body)
 {
-  g_auto (FakeRequest) request = { api, NULL, NULL };
+  g_auto (FakeRequest) request = { api, NULL, NULL, 0 };
   Directive directive;
   Pending *pending;
   gboolean has_directive;
@@ -979,25 +683,28 @@ handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GByte
 
   if (!parse_request (body, &request))
     {
-      g_autoptr (GBytes) error_body = NULL;
-
-      error_body =
+      respond_now (
+        self, msg, api, SOUP_STATUS_BAD_REQUEST,
         api == FAKE_API_ANTHROPIC
-          ? anthropic_error_body ("invalid_request_error", "messages: Field required")
-          : openai_error_body ("invalid_request_error", NULL, "'messages' is a required property");
-      respond_now (msg, SOUP_STATUS_BAD_REQUEST, error_body);
+          ? sheaf_fake_anthropic_error_body ("invalid_request_error", "messages: Field required")
+          : sheaf_fake_openai_error_body ("invalid_request_error", NULL,
+                                          "'messages' is a required property"));
       return;
     }
 
   before = record_prompt (self, request.prompt);
-  has_directive = directive_parse (request.prompt, &directive);
+  has_directive = sheaf_fake_directive_parse (request.prompt, &directive);
   if (!has_directive || (directive.times >= 0 && before >= directive.times))
-    directive_parse (NULL, &directive);
+    sheaf_fake_directive_parse (NULL, &directive);
 
-  pending = pending_new (self, msg);
+  pending = pending_new (self, msg, api);
+  /* A rejected key is answered before any limit applies, as by the real
+   * services; what the limits refuse is answered at once. */
   if (!key_accepted (self, msg, api))
     directive =
       (Directive){ 401, FAKE_ERROR_NONE, FAULT_NONE, -1, -1, -1, directive.latency, -1, NULL };
+  else if (refused (self, pending, &request))
+    return;
   /* Real providers often answer an alias with a dated model name. */
   if (directive.model != NULL)
     {
@@ -1014,9 +721,10 @@ static GBytes *
 stats_body (SheafFakeProvider *self)
 {
   char *text =
-    g_strdup_printf ("{\"requests\":%u,\"connections\":%u,\"in_flight\":%u,"
-                     "\"max_in_flight\":%u}",
-                     self->n_requests, self->n_connections, self->in_flight, self->max_in_flight);
+    g_strdup_printf ("{\"requests\":%u,\"connections\":%u,\"in_flight\":%u,\"max_in_flight\":%u,"
+                     "\"status_429\":%u,\"tokens_admitted\":%" G_GINT64_FORMAT "}",
+                     self->n_requests, self->n_connections, self->in_flight, self->max_in_flight,
+                     self->n_status[429], self->tokens_admitted);
 
   return g_bytes_new_take (text, strlen (text));
 }
@@ -1033,7 +741,10 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   if (g_str_equal (path, "/_stats") && g_str_equal (method, SOUP_METHOD_GET))
     {
       g_autoptr (GBytes) stats = stats_body (self);
-      respond_now (msg, SOUP_STATUS_OK, stats);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (stats, NULL), g_bytes_get_size (stats));
       return;
     }
 
@@ -1041,10 +752,8 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   record_request (self, msg, body);
 
   if (!g_str_equal (method, SOUP_METHOD_POST))
-    {
-      g_autoptr (GBytes) error_body = status_error_body (api, 405, "");
-      respond_now (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, error_body);
-    }
+    respond_now (self, msg, api, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                 sheaf_fake_status_error_body (api, 405, ""));
   else if (g_str_equal (path, "/v1/messages"))
     handle_chat (self, msg, FAKE_API_ANTHROPIC, body);
   else if (g_str_equal (path, "/v1/chat/completions") || g_str_equal (path, "/chat/completions"))
@@ -1052,12 +761,11 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   else
     {
       g_autofree char *message = g_strdup_printf ("Invalid URL (%s %s)", method, path);
-      g_autoptr (GBytes) error_body = NULL;
 
-      error_body = api == FAKE_API_ANTHROPIC
-                     ? anthropic_error_body ("not_found_error", "Not Found")
-                     : openai_error_body ("invalid_request_error", NULL, message);
-      respond_now (msg, SOUP_STATUS_NOT_FOUND, error_body);
+      respond_now (self, msg, api, SOUP_STATUS_NOT_FOUND,
+                   api == FAKE_API_ANTHROPIC
+                     ? sheaf_fake_anthropic_error_body ("not_found_error", "Not Found")
+                     : sheaf_fake_openai_error_body ("invalid_request_error", NULL, message));
     }
 }
 
@@ -1117,6 +825,7 @@ sheaf_fake_provider_init (SheafFakeProvider *self)
   self->no_arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) pending_free, NULL);
   self->padding = g_string_new (NULL);
+  self->token_rounding = 1000;
 }
 
 /* soup_server_listen_local() leaves the backlog at GLib's default of 10:
@@ -1240,6 +949,14 @@ sheaf_fake_provider_get_max_in_flight (SheafFakeProvider *self)
   return self->max_in_flight;
 }
 
+void
+sheaf_fake_provider_reset_max_in_flight (SheafFakeProvider *self)
+{
+  g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
+
+  self->max_in_flight = self->in_flight;
+}
+
 guint
 sheaf_fake_provider_get_attempts (SheafFakeProvider *self, const char *prompt)
 {
@@ -1290,7 +1007,9 @@ sheaf_fake_provider_reset_counters (SheafFakeProvider *self)
 
   self->n_requests = 0;
   self->n_connections = 0;
-  self->max_in_flight = self->in_flight;
+  sheaf_fake_provider_reset_max_in_flight (self);
+  memset (self->n_status, 0, sizeof self->n_status);
+  self->tokens_admitted = 0;
   self->generation++;
   g_hash_table_remove_all (self->prompts);
   g_clear_pointer (&self->last_headers, soup_message_headers_unref);

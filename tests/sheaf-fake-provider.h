@@ -51,7 +51,61 @@ G_BEGIN_DECLS
  *                     carry this exact prompt; later ones succeed
  *                     (default: every request)
  *
- * It counts what it saw, so tests assert what the server observed.
+ * Rate limits, as the real services enforce them: two token buckets, one
+ * of requests and one of input tokens, each refilled continuously at its
+ * own rate up to its capacity (sheaf_fake_provider_set_request_limit(),
+ * sheaf_fake_provider_set_token_limit(); capacity 0: no limit, the
+ * default; setting a limit fills its bucket). Tests scale time down: a
+ * capacity of 6000 tokens refilled at 3000 a second is a "30,000 a minute"
+ * limit that a run meets in seconds. A request is admitted on arrival when
+ * the requests bucket holds at least 1 and the token bucket at least its
+ * cost, and both are then taken at once (a cost above the whole capacity
+ * is admitted by a full bucket, which it leaves in debt). Its cost is its
+ * input tokens (the "input_tokens" / "prompt_tokens" the reply reports)
+ * and, for OpenAI, which counts it against its limit too, its "max_tokens"
+ * (or "max_completion_tokens"; 0 when absent). A request that does not fit
+ * is answered at once with 429 and the provider's real body (Anthropic
+ * "rate_limit_error": "This request would exceed the rate limit for your
+ * organization … of 30,000 input tokens per minute…"; OpenAI "Rate limit
+ * reached for MODEL … on tokens per min (TPM): Limit 30000, Used …",
+ * type "tokens" or "requests", code "rate_limit_exceeded"), and
+ * retry-after: the whole seconds until the deficit is refilled (rounded
+ * up, at least 1). A rejected key is answered before any limit, and
+ * refused requests cost nothing. Directives apply to admitted requests
+ * only, so a [[fake status=…]] reply still costs its request and tokens
+ * (times=N counts refused requests too: it counts what carried the prompt).
+ *
+ * Every reply (successes, 429s, other errors, a directive's faults that
+ * send one) carries the limit headers of each bucket that is set,
+ * computed when the reply leaves: for a success after its latency, so they
+ * count what arrived meanwhile.
+ *   Anthropic: anthropic-ratelimit-requests-{limit,remaining,reset},
+ *   anthropic-ratelimit-input-tokens-{limit,remaining,reset} and
+ *   anthropic-ratelimit-tokens-{…} with the same figures: limit is the
+ *   capacity, remaining the level rounded down (never below 0; for tokens
+ *   rounded to the nearest sheaf_fake_provider_set_token_rounding() step,
+ *   1000 by default as the real API does, 1: exact), reset the RFC 3339 UTC
+ *   time at which the bucket is full again, with milliseconds
+ *   (2026-12-03T19:01:02.345Z) or in whole seconds, rounded up
+ *   (sheaf_fake_provider_set_reset_whole_seconds()).
+ *   OpenAI: x-ratelimit-{limit,remaining,reset}-{requests,tokens}, exact,
+ *   reset as a Go duration of the time until full: "20ms", "1.5s", "12s",
+ *   "6m0s", "1m30.5s".
+ *
+ * Overload: with sheaf_fake_provider_set_overload_above (N), a request
+ * arriving while N or more are in flight is answered at once with
+ * Anthropic's 529 overloaded_error ("Overloaded") or OpenAI's 503
+ * server_error ("The server is overloaded or not ready yet."). Replies
+ * answered at once, refusals included, are never counted in flight.
+ *
+ * It counts what it saw, so tests assert what the server observed:
+ * requests, connections, requests in flight now and at most (reset to
+ * those in flight now by sheaf_fake_provider_reset_max_in_flight(), so a
+ * test reads the client's concurrency phase by phase), replies by status
+ * (429s among them), the tokens charged for admitted requests.
+ * sheaf_fake_provider_reset_counters() resets them all, and what it knows
+ * of each prompt (so directives with times=N apply again); it leaves the
+ * limits and their buckets as they are.
  */
 #define SHEAF_TYPE_FAKE_PROVIDER (sheaf_fake_provider_get_type ())
 G_DECLARE_FINAL_TYPE (SheafFakeProvider, sheaf_fake_provider, SHEAF, FAKE_PROVIDER, GObject)
@@ -65,11 +119,33 @@ void sheaf_fake_provider_set_latency_ms (SheafFakeProvider *self, guint latency_
 void sheaf_fake_provider_set_answer_bytes (SheafFakeProvider *self, gsize answer_bytes);
 void sheaf_fake_provider_set_api_key (SheafFakeProvider *self, const char *api_key);
 
+/* Limits: see above. Capacity 0: no limit; otherwise per_second > 0. */
+void sheaf_fake_provider_set_request_limit (SheafFakeProvider *self, double capacity,
+                                            double per_second);
+/* Input tokens (and OpenAI's max_tokens). */
+void sheaf_fake_provider_set_token_limit (SheafFakeProvider *self, double capacity,
+                                          double per_second);
+/* Anthropic's token headers report remaining tokens to the nearest @step
+ * (default 1000; 1: exact). */
+void sheaf_fake_provider_set_token_rounding (SheafFakeProvider *self, guint step);
+/* Anthropic's reset times in whole seconds instead of milliseconds. */
+void sheaf_fake_provider_set_reset_whole_seconds (SheafFakeProvider *self, gboolean whole_seconds);
+/* 529 / 503 for a request arriving while @max_in_flight or more are in
+ * flight; 0: never (the default). */
+void sheaf_fake_provider_set_overload_above (SheafFakeProvider *self, guint max_in_flight);
+
 /* What it saw. */
 guint sheaf_fake_provider_get_n_requests (SheafFakeProvider *self);
 guint sheaf_fake_provider_get_n_connections (SheafFakeProvider *self);
 guint sheaf_fake_provider_get_in_flight (SheafFakeProvider *self);
 guint sheaf_fake_provider_get_max_in_flight (SheafFakeProvider *self);
+/* The most in flight, from now on: starts from those in flight now. */
+void sheaf_fake_provider_reset_max_in_flight (SheafFakeProvider *self);
+/* Replies sent with HTTP @status (refusals included; not fault=drop). */
+guint sheaf_fake_provider_get_n_status (SheafFakeProvider *self, guint status);
+/* The token cost (see above) of the requests the limits admitted, whether
+ * or not a token limit is set. */
+gint64 sheaf_fake_provider_get_tokens_admitted (SheafFakeProvider *self);
 /* Requests whose prompt was exactly @prompt. */
 guint sheaf_fake_provider_get_attempts (SheafFakeProvider *self, const char *prompt);
 /* g_get_monotonic_time() of each such request's arrival, in order; the

@@ -14,11 +14,18 @@
 
 /*
  * sheaf-fake-server [--port=N] [--latency=MS] [--answer-bytes=N] [--api-key=KEY]
+ *                   [--rpm=N] [--tpm=N] [--limit-window=SECONDS]
+ *                   [--token-rounding=N] [--overload-above=N]
  *
  * Serves the fake provider on 127.0.0.1 for benchmarks and for trying the
  * app by hand. Prints its base URL on one line when ready and, on SIGTERM
  * or SIGINT, one JSON line with what it counted. GET /_stats gives the same
  * counters while it runs.
+ *
+ * --rpm and --tpm set the capacity of its requests and input-tokens
+ * buckets (0: no limit), refilled whole in --limit-window seconds (default
+ * 60, as a per-minute limit; less compresses time for a benchmark, and the
+ * limit headers tell a client the real rate). See sheaf-fake-provider.h.
  */
 
 static gboolean
@@ -44,9 +51,12 @@ raise_file_limit (void)
 static void
 print_counters (SheafFakeProvider *fake)
 {
-  g_print ("{\"requests\": %u, \"connections\": %u, \"max_in_flight\": %u}\n",
+  g_print ("{\"requests\": %u, \"connections\": %u, \"max_in_flight\": %u, \"status_429\": %u, "
+           "\"tokens_admitted\": %" G_GINT64_FORMAT "}\n",
            sheaf_fake_provider_get_n_requests (fake), sheaf_fake_provider_get_n_connections (fake),
-           sheaf_fake_provider_get_max_in_flight (fake));
+           sheaf_fake_provider_get_max_in_flight (fake),
+           sheaf_fake_provider_get_n_status (fake, 429),
+           sheaf_fake_provider_get_tokens_admitted (fake));
   fflush (stdout);
 }
 
@@ -56,6 +66,11 @@ typedef struct
   int latency;
   gint64 answer_bytes;
   char *api_key;
+  gint64 rpm;
+  gint64 tpm;
+  double limit_window;
+  int token_rounding;
+  int overload_above;
 } Options;
 
 static gboolean
@@ -69,6 +84,16 @@ parse_options (int *argc, char ***argv, Options *options, GError **error)
                                "Pad answers to this size", "N" },
                              { "api-key", 0, 0, G_OPTION_ARG_STRING, &options->api_key,
                                "Refuse requests without this key", "KEY" },
+                             { "rpm", 0, 0, G_OPTION_ARG_INT64, &options->rpm,
+                               "Requests per limit window (0: no limit)", "N" },
+                             { "tpm", 0, 0, G_OPTION_ARG_INT64, &options->tpm,
+                               "Input tokens per limit window (0: no limit)", "N" },
+                             { "limit-window", 0, 0, G_OPTION_ARG_DOUBLE, &options->limit_window,
+                               "Seconds in which a limit refills whole (default: 60)", "SECONDS" },
+                             { "token-rounding", 0, 0, G_OPTION_ARG_INT, &options->token_rounding,
+                               "Round Anthropic's remaining tokens to N (default: 1000)", "N" },
+                             { "overload-above", 0, 0, G_OPTION_ARG_INT, &options->overload_above,
+                               "Answer 529/503 while N are in flight (0: never)", "N" },
                              { NULL } };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
 
@@ -78,7 +103,8 @@ parse_options (int *argc, char ***argv, Options *options, GError **error)
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (options->port < 0 || options->port > G_MAXUINT16 || options->latency < 0 ||
-      options->answer_bytes < 0)
+      options->answer_bytes < 0 || options->rpm < 0 || options->tpm < 0 ||
+      !(options->limit_window > 0.0) || options->token_rounding < 1 || options->overload_above < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "a number is out of range");
@@ -87,10 +113,22 @@ parse_options (int *argc, char ***argv, Options *options, GError **error)
   return TRUE;
 }
 
+static void
+set_limits (SheafFakeProvider *fake, const Options *options)
+{
+  double window = options->limit_window;
+
+  sheaf_fake_provider_set_request_limit (fake, (double) options->rpm,
+                                         (double) options->rpm / window);
+  sheaf_fake_provider_set_token_limit (fake, (double) options->tpm, (double) options->tpm / window);
+  sheaf_fake_provider_set_token_rounding (fake, (guint) options->token_rounding);
+  sheaf_fake_provider_set_overload_above (fake, (guint) options->overload_above);
+}
+
 int
 main (int argc, char **argv)
 {
-  Options options = { 0, 0, 0, NULL };
+  Options options = { 0, 0, 0, NULL, 0, 0, 60.0, 1000, 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (SheafFakeProvider) fake = NULL;
   g_autoptr (GMainLoop) loop = NULL;
@@ -114,6 +152,7 @@ main (int argc, char **argv)
   sheaf_fake_provider_set_answer_bytes (fake, (gsize) options.answer_bytes);
   sheaf_fake_provider_set_api_key (fake, options.api_key);
   g_free (options.api_key);
+  set_limits (fake, &options);
 
   loop = g_main_loop_new (NULL, FALSE);
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);

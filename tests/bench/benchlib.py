@@ -75,9 +75,10 @@ def measure(argv, env=None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
 class FakeServer:
     """sheaf-fake-server as a separate process, for one grid point."""
 
-    def __init__(self, path, latency_ms, answer_bytes):
+    def __init__(self, path, latency_ms, answer_bytes, extra_args=()):
+        """extra_args: more of sheaf-fake-server's options (--tpm=N…)."""
         self.proc = subprocess.Popen(
-            [path, f"--latency={latency_ms}", f"--answer-bytes={answer_bytes}"],
+            [path, f"--latency={latency_ms}", f"--answer-bytes={answer_bytes}", *extra_args],
             stdout=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()
         if not self.url.startswith("http://127.0.0.1:"):
