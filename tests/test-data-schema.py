@@ -26,6 +26,8 @@ EXPECTED = {
     ),
     "timeout": ("u", "uint32 600", "range u 5 3600"),
     "retries": ("u", "uint32 3", "range u 0 10"),
+    "rate-limit-rpm": ("u", "uint32 0", "range u 0 1000000"),
+    "rate-limit-tpm": ("u", "uint32 0", "range u 0 1000000000"),
     "system": ("s", "''", "type s"),
     "paste-split": ("s", "'paragraphs'", "enum\n'paragraphs'\n'lines'"),
     "window-width": ("i", "1100", "type i"),

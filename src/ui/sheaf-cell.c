@@ -565,7 +565,17 @@ static const struct
   [SHEAF_ITEM_STATE_DONE] = { "object-select-symbolic", "success", N_ ("Done") },
   [SHEAF_ITEM_STATE_FAILED] = { "dialog-error-symbolic", "error", N_ ("Failed") },
   [SHEAF_ITEM_STATE_CANCELLED] = { "process-stop-symbolic", "dim-label", N_ ("Cancelled") },
+  /* Translators: the run stopped early, before this text was sent. */
+  [SHEAF_ITEM_STATE_NOT_SENT] = { "action-unavailable-symbolic", "dim-label", N_ ("Not sent") },
 };
+
+const char *
+sheaf_status_cell_state_word (SheafItemState state)
+{
+  if ((guint) state < G_N_ELEMENTS (state_looks))
+    return _ (state_looks[state].word);
+  return "";
+}
 
 static char *
 state_word (SheafItemState state, double retry_seconds)
@@ -573,9 +583,7 @@ state_word (SheafItemState state, double retry_seconds)
   if (state == SHEAF_ITEM_STATE_RETRYING && retry_seconds > 0)
     /* Translators: a request waits this many seconds before it is sent again. */
     return g_strdup_printf (_ ("Retrying in %.0f s"), MAX (1.0, retry_seconds));
-  if ((guint) state < G_N_ELEMENTS (state_looks))
-    return g_strdup (_ (state_looks[state].word));
-  return g_strdup ("");
+  return g_strdup (sheaf_status_cell_state_word (state));
 }
 
 static void

@@ -43,6 +43,8 @@ void sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state,
                                   double retry_seconds);
 /* The state word shown. */
 const char *sheaf_status_cell_get_text (SheafStatusCell *self);
+/* The word for @state, translated: "Done", "Not sent". */
+const char *sheaf_status_cell_state_word (SheafItemState state);
 /* The icon shown (NULL: none); while it spins, the spinner's. */
 const char *sheaf_status_cell_get_icon_name (SheafStatusCell *self);
 gboolean sheaf_status_cell_get_spinning (SheafStatusCell *self);

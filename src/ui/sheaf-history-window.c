@@ -63,15 +63,39 @@ state_note (SheafRunState state)
     }
 }
 
+/* The rows a run that ended by itself or was stopped gave no outcome: those
+ * it never sent because it stopped early. (An interrupted run's others were
+ * cut off instead.) */
+static guint
+count_not_sent (const SheafRunInfo *run)
+{
+  guint outcomes = run->n_done + run->n_failed + run->n_cancelled;
+
+  if (run->state != SHEAF_RUN_STATE_FINISHED && run->state != SHEAF_RUN_STATE_STOPPED)
+    return 0;
+  return run->n_total > outcomes ? run->n_total - outcomes : 0;
+}
+
+static char *
+run_counts (const SheafRunInfo *run, const char *duration)
+{
+  guint not_sent = count_not_sent (run);
+
+  if (not_sent > 0)
+    /* Translators: a run that stopped early, e.g. "2 done, 1 failed, 37 not sent · 3.1 s" */
+    return g_strdup_printf (_ ("%u done, %u failed, %u not sent · %s"), run->n_done, run->n_failed,
+                            not_sent, duration);
+  /* Translators: a run in the history, e.g. "48 done, 2 failed · 12.3 s" */
+  return g_strdup_printf (_ ("%u done, %u failed · %s"), run->n_done, run->n_failed, duration);
+}
+
 static char *
 run_subtitle (const SheafRunInfo *run)
 {
   g_autofree char *template_ = first_line (run->template_);
   g_autofree char *duration = _sheaf_format_duration (run->elapsed);
   const char *note = state_note (run->state);
-  /* Translators: a run in the history, e.g. "48 done, 2 failed · 12.3 s" */
-  g_autofree char *counts =
-    g_strdup_printf (_ ("%u done, %u failed · %s"), run->n_done, run->n_failed, duration);
+  g_autofree char *counts = run_counts (run, duration);
 
   if (note != NULL)
     return g_strdup_printf ("%s\n%s · %s", template_, counts, note);

@@ -46,6 +46,8 @@ struct _SheafPreferencesWindow
   GtkWidget *test_button;
   GtkSpinButton *timeout_spin;
   GtkSpinButton *retries_spin;
+  GtkSpinButton *rpm_spin;
+  GtkSpinButton *tpm_spin;
 };
 
 G_DEFINE_FINAL_TYPE (SheafPreferencesWindow, sheaf_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -214,6 +216,7 @@ test_run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (SheafItem) item = g_object_steal_data (G_OBJECT (source), "sheaf-test-item");
   g_autofree char *message = NULL;
   g_autofree char *answer = NULL;
+  const char *reason;
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
@@ -226,10 +229,14 @@ test_run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       message = g_strdup_printf (_ ("It works. The model answered: “%s”"), g_strstrip (answer));
     }
   else
-    message =
-      g_strdup_printf (_ ("It did not work: %s"), sheaf_item_get_error_message (item) != NULL
-                                                    ? sheaf_item_get_error_message (item)
-                                                    : _ ("no answer came back."));
+    {
+      /* A test the batch stopped before sending says why only in the batch. */
+      reason = sheaf_item_get_error_message (item);
+      if (reason == NULL)
+        reason = sheaf_batch_get_halt_message (SHEAF_BATCH (source));
+      message = g_strdup_printf (_ ("It did not work: %s"),
+                                 reason != NULL ? reason : _ ("no answer came back."));
+    }
   test_finished (self, message);
 }
 
@@ -305,6 +312,12 @@ bind_settings (SheafPreferencesWindow *self)
                    "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "retries", gtk_spin_button_get_adjustment (self->retries_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "rate-limit-rpm",
+                   gtk_spin_button_get_adjustment (self->rpm_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "rate-limit-tpm",
+                   gtk_spin_button_get_adjustment (self->tpm_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (self->settings, "changed::provider", G_CALLBACK (on_provider_changed),
                            self, G_CONNECT_SWAPPED);
@@ -368,6 +381,8 @@ sheaf_preferences_window_class_init (SheafPreferencesWindowClass *klass)
   BIND (test_button);
   BIND (timeout_spin);
   BIND (retries_spin);
+  BIND (rpm_spin);
+  BIND (tpm_spin);
 #undef BIND
 }
 

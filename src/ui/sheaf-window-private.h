@@ -60,6 +60,11 @@ struct _SheafWindow
   GtkProgressBar *progress_bar;
   GtkLabel *counts_label;
   GtkLabel *elapsed_label;
+  GtkRevealer *pace_revealer;
+  GtkLabel *pace_label;
+  GtkRevealer *halt_revealer;
+  GtkLabel *halt_label;
+  GtkWidget *halt_preferences;
   GtkRevealer *store_warning_revealer;
   GtkLabel *store_warning_label;
   GtkWidget *store_warning_dismiss;
@@ -89,12 +94,39 @@ void _sheaf_window_clear_all (SheafWindow *self);
 void _sheaf_window_move_item (SheafWindow *self, SheafItem *item, int delta);
 gboolean _sheaf_window_is_adding (SheafWindow *self);
 
-/* sheaf-window-run.c: running and the status bar */
+/* sheaf-window-run.c: running */
 void _sheaf_window_run_class_init (GtkWidgetClass *widget_class);
 void _sheaf_window_run_init (SheafWindow *self);
 void _sheaf_window_run_dispose (SheafWindow *self);
 gboolean _sheaf_window_is_running (SheafWindow *self);
 void _sheaf_window_check_setup (SheafWindow *self);
+
+/* sheaf-window-status.c: the status bar, what holds a run back, and the
+ * banner of a run that stopped early */
+void _sheaf_window_status_class_init (GtkWidgetClass *widget_class);
+/* After _sheaf_window_run_init (): follows the batch. */
+void _sheaf_window_status_init (SheafWindow *self);
+void _sheaf_window_status_dispose (SheafWindow *self);
+/* The counts and the elapsed time, as they are now. */
+void _sheaf_window_update_status (SheafWindow *self);
+/* A new run starts: the banner of the last one goes. */
+void _sheaf_window_status_run_starting (SheafWindow *self);
+/* Shows the banner with @message, and Preferences when a setting fixes
+ * @code; hides it when @message is NULL. */
+void _sheaf_window_show_halt (SheafWindow *self, const char *message, SheafError code);
+/* The items' own seconds added up ÷ wall time: how much faster than one at a time. */
+double _sheaf_batch_speedup (SheafBatch *batch);
+/* "12 done · 1 failed · 37 remaining", "2 done · 1 failed · 37 not sent" */
+char *_sheaf_counts_text (guint done, guint failed, guint cancelled, guint not_sent,
+                          guint remaining);
+/* What holds a run back at @now (g_get_monotonic_time ()): a wait for the
+ * provider's rate limit until @wait_until, the @pace it allows (requests a
+ * minute), @effective requests at once instead of @concurrency, one line
+ * for the limit and one for @effective; NULL when nothing does. */
+char *_sheaf_pacing_text (gint64 now, gint64 wait_until, double pace, guint effective,
+                          guint concurrency);
+/* "12.3 s", "2 min 05 s" */
+char *_sheaf_format_duration (double seconds);
 
 /* sheaf-window-store.c: saved work, history, closing */
 void _sheaf_window_store_class_init (GtkWidgetClass *widget_class);
@@ -118,8 +150,6 @@ SheafStore *_sheaf_window_get_store (SheafWindow *self);
 char *_sheaf_format_date (gint64 real_time);
 
 /* sheaf-window-run.c */
-/* "12.3 s", "2 min 05 s" */
-char *_sheaf_format_duration (double seconds);
 /* Runs the rows that have no answer nor failure yet. */
 void _sheaf_window_resume (SheafWindow *self);
 

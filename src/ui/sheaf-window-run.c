@@ -15,126 +15,6 @@ _sheaf_window_is_running (SheafWindow *self)
          (self->batch != NULL && sheaf_batch_get_running (self->batch));
 }
 
-/* The status bar */
-
-char *
-_sheaf_format_duration (double seconds)
-{
-  guint whole = (guint) seconds;
-
-  if (seconds < 60)
-    /* Translators: a duration in seconds, e.g. "12.3 s" */
-    return g_strdup_printf (_ ("%.1f s"), seconds);
-  /* Translators: a duration in minutes and seconds, e.g. "2 min 05 s" */
-  return g_strdup_printf (_ ("%u min %02u s"), whole / 60, whole % 60);
-}
-
-static double
-speedup (SheafBatch *batch)
-{
-  double elapsed = sheaf_batch_get_elapsed (batch);
-
-  return elapsed > 0 ? sheaf_batch_get_sum_seconds (batch) / elapsed : 0;
-}
-
-static void
-update_elapsed (SheafWindow *self)
-{
-  g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (self->batch));
-  g_autofree char *text = NULL;
-  double faster = speedup (self->batch);
-
-  if (sheaf_batch_get_running (self->batch) || faster < 1.05)
-    text = g_strdup (duration);
-  else
-    /* Translators: "Took 12.3 s · 6.2× faster than one at a time" */
-    text = g_strdup_printf (_ ("Took %s · %.1f× faster than one at a time"), duration, faster);
-  gtk_label_set_label (self->elapsed_label, text);
-}
-
-/* A progress bar notifies and redraws even when given the same value. */
-static void
-set_fraction (GtkProgressBar *bar, double fraction)
-{
-  if (G_APPROX_VALUE (gtk_progress_bar_get_fraction (bar), fraction, 1e-4))
-    return;
-  gtk_progress_bar_set_fraction (bar, fraction);
-}
-
-static void
-update_counts (SheafWindow *self)
-{
-  SheafBatch *batch = self->batch;
-  guint total = sheaf_batch_get_n_total (batch);
-  guint done = sheaf_batch_get_n_done (batch);
-  guint failed = sheaf_batch_get_n_failed (batch);
-  guint cancelled = sheaf_batch_get_n_cancelled (batch);
-  guint finished = done + failed + cancelled;
-  guint remaining = total > finished ? total - finished : 0;
-  g_autofree char *text = NULL;
-
-  self->counts_dirty = FALSE;
-
-  if (total == 0)
-    {
-      gtk_label_set_label (self->counts_label, _ ("Ready"));
-      set_fraction (self->progress_bar, 0);
-      return;
-    }
-
-  if (cancelled > 0)
-    /* Translators: the state of a run, e.g. "12 done · 1 failed · 3 cancelled" */
-    text = g_strdup_printf (_ ("%u done · %u failed · %u cancelled"), done, failed, cancelled);
-  else
-    /* Translators: the state of a run, e.g. "12 done · 1 failed · 37 remaining" */
-    text = g_strdup_printf (_ ("%u done · %u failed · %u remaining"), done, failed, remaining);
-  gtk_label_set_label (self->counts_label, text);
-  set_fraction (self->progress_bar, (double) finished / total);
-}
-
-/* While a run goes, thousands of results a second may arrive: the status
- * bar follows them once a frame, not once a result. */
-static gboolean
-tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
-{
-  SheafWindow *self = SHEAF_WINDOW (widget);
-
-  if (self->counts_dirty)
-    update_counts (self);
-  update_elapsed (self);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-on_counts_changed (SheafWindow *self)
-{
-  if (self->tick_id != 0)
-    self->counts_dirty = TRUE;
-  else
-    update_counts (self);
-}
-
-static void
-on_running_changed (SheafWindow *self)
-{
-  if (sheaf_batch_get_running (self->batch))
-    {
-      if (self->tick_id == 0)
-        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick, NULL, NULL);
-    }
-  else if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
-
-  update_elapsed (self);
-  update_counts (self);
-  _sheaf_window_update_actions (self);
-  if (!sheaf_batch_get_running (self->batch))
-    _sheaf_window_store_run_ended (self);
-}
-
 /* Running */
 
 static void
@@ -166,7 +46,11 @@ announce_result (SheafWindow *self)
   g_autofree char *title = NULL;
   guint failed = sheaf_batch_get_n_failed (batch);
   guint cancelled = sheaf_batch_get_n_cancelled (batch);
-  double faster = speedup (batch);
+  double faster = _sheaf_batch_speedup (batch);
+
+  /* A run that stopped early has its banner, which says why once. */
+  if (sheaf_batch_get_halt_message (batch) != NULL)
+    return;
 
   if (cancelled > 0)
     title = g_strdup_printf (ngettext ("Stopped: %u answer kept", "Stopped: %u answers kept",
@@ -202,8 +86,7 @@ run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!g_cancellable_is_cancelled (self->cancellable))
     {
-      update_counts (self);
-      update_elapsed (self);
+      _sheaf_window_update_status (self);
       _sheaf_window_update_actions (self);
       _sheaf_window_update_detail (self);
     }
@@ -228,6 +111,8 @@ set_batch_from_settings (SheafWindow *self, SheafProvider *provider)
                 g_settings_get_double (self->settings, "temperature"), "retries",
                 g_settings_get_uint (self->settings, "retries"), "timeout",
                 g_settings_get_uint (self->settings, "timeout"), NULL);
+  sheaf_batch_set_rpm (self->batch, g_settings_get_uint (self->settings, "rate-limit-rpm"));
+  sheaf_batch_set_tpm (self->batch, g_settings_get_uint (self->settings, "rate-limit-tpm"));
   sheaf_batch_set_concurrency (self->batch, g_settings_get_uint (self->settings, "concurrency"));
 }
 
@@ -267,10 +152,11 @@ provider_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   set_batch_from_settings (self, provider);
+  _sheaf_window_status_run_starting (self);
   self->run_active = TRUE;
   sheaf_batch_run_async (self->batch, start->items, self->cancellable, run_cb, g_object_ref (self));
   _sheaf_window_store_run_started (self, start->items);
-  update_counts (self);
+  _sheaf_window_update_status (self);
   _sheaf_window_update_actions (self);
 }
 
@@ -290,8 +176,17 @@ start_run (SheafWindow *self, GListModel *items)
   sheaf_secret_make_provider_async (self->settings, self->cancellable, provider_ready_cb, start);
 }
 
-/* The items to run again: failed and cancelled ones (Retry Failed), or
- * those with neither an answer nor a failure (Resume). */
+/* Whether Retry Failed sends @state: what failed, was cancelled, or was
+ * never sent because the run stopped early. */
+static gboolean
+is_retried (SheafItemState state)
+{
+  return state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED ||
+         state == SHEAF_ITEM_STATE_NOT_SENT;
+}
+
+/* The items to run again (Retry Failed), or those with neither an answer
+ * nor a failure (Resume). */
 static GListModel *
 unfinished_items (SheafWindow *self, gboolean retry)
 {
@@ -304,7 +199,7 @@ unfinished_items (SheafWindow *self, gboolean retry)
       g_autoptr (SheafItem) item = g_list_model_get_item (model, i);
       SheafItemState state = sheaf_item_get_state (item);
 
-      if (retry ? state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED
+      if (retry ? is_retried (state)
                 : state != SHEAF_ITEM_STATE_DONE && state != SHEAF_ITEM_STATE_FAILED)
         g_list_store_append (unfinished, item);
     }
@@ -435,28 +330,12 @@ _sheaf_window_run_init (SheafWindow *self)
    * network either, as they would below it. */
   g_object_set (self->batch, "io-priority", GDK_PRIORITY_REDRAW, NULL);
   g_settings_bind (self->settings, "concurrency", self->batch, "concurrency", G_SETTINGS_BIND_GET);
-
-  g_signal_connect_object (self->batch, "notify::running", G_CALLBACK (on_running_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-total", G_CALLBACK (on_counts_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-done", G_CALLBACK (on_counts_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-failed", G_CALLBACK (on_counts_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->batch, "notify::n-cancelled", G_CALLBACK (on_counts_changed), self,
-                           G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
-  update_counts (self);
-  gtk_label_set_label (self->elapsed_label, "");
 }
 
 void
 _sheaf_window_run_dispose (SheafWindow *self)
 {
-  if (self->tick_id != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-  self->tick_id = 0;
   if (self->batch != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->batch, self);

@@ -8,6 +8,7 @@
 #include "sheaf-window.h"
 
 #include "sheaf-cell-factory.h"
+#include "sheaf-cell.h"
 #include "sheaf-item-position.h"
 #include "sheaf-window-private.h"
 
@@ -90,9 +91,11 @@ static char *
 dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
 {
   const char *sent = sheaf_item_get_prompt (item);
+  SheafItemState state = sheaf_item_get_state (item);
   g_autofree char *template_ = NULL;
 
-  *as_sent = sent != NULL && sheaf_item_get_state (item) != SHEAF_ITEM_STATE_QUEUED;
+  /* A row not sent in the last run may still hold the prompt of an earlier one. */
+  *as_sent = sent != NULL && state != SHEAF_ITEM_STATE_QUEUED && state != SHEAF_ITEM_STATE_NOT_SENT;
   if (*as_sent)
     return g_strdup (sent);
 
@@ -100,11 +103,30 @@ dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
   return sheaf_template_render (template_, sheaf_item_get_title (item), sheaf_item_get_text (item));
 }
 
+/* What the Answer box shows: the answer, the reason of a failure, or for a
+ * row that was never sent, its state word and why. */
+static char *
+dup_detail_answer (SheafItem *item, gboolean *failed)
+{
+  SheafItemState state = sheaf_item_get_state (item);
+  const char *reason = sheaf_item_get_error_message (item);
+
+  *failed = state == SHEAF_ITEM_STATE_FAILED;
+  if (*failed)
+    return g_strdup (reason);
+  if (state != SHEAF_ITEM_STATE_NOT_SENT || sheaf_item_get_response (item) != NULL)
+    return g_strdup (sheaf_item_get_response (item));
+  if (reason == NULL)
+    return g_strdup (sheaf_status_cell_state_word (state));
+  return g_strdup_printf ("%s\n\n%s", sheaf_status_cell_state_word (state), reason);
+}
+
 void
 _sheaf_window_update_detail (SheafWindow *self)
 {
   SheafItem *item = self->selected;
   g_autofree char *prompt = NULL;
+  g_autofree char *answer = NULL;
   gboolean as_sent;
   gboolean failed;
 
@@ -122,10 +144,9 @@ _sheaf_window_update_detail (SheafWindow *self)
   set_text_view (self->detail_prompt, prompt);
   gtk_label_set_label (self->detail_prompt_label, as_sent ? _ ("Prompt") : _ ("Prompt Preview"));
 
-  failed = sheaf_item_get_state (item) == SHEAF_ITEM_STATE_FAILED;
+  answer = dup_detail_answer (item, &failed);
   gtk_label_set_label (self->detail_answer_label, failed ? _ ("Error") : _ ("Answer"));
-  set_text_view (self->detail_answer,
-                 failed ? sheaf_item_get_error_message (item) : sheaf_item_get_response (item));
+  set_text_view (self->detail_answer, answer);
   if (failed)
     gtk_widget_add_css_class (GTK_WIDGET (self->detail_answer), "error");
   else
@@ -228,8 +249,9 @@ _sheaf_window_update_actions (SheafWindow *self)
   gboolean viewing = _sheaf_window_is_viewing (self);
   gboolean busy = running || viewing;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  guint n_retry =
-    sheaf_batch_get_n_failed (self->batch) + sheaf_batch_get_n_cancelled (self->batch);
+  guint n_retry = sheaf_batch_get_n_failed (self->batch) +
+                  sheaf_batch_get_n_cancelled (self->batch) +
+                  sheaf_batch_get_n_not_sent (self->batch);
   gboolean editable = !busy && self->selected != NULL;
   guint pos = 0;
   gboolean has_pos = editable && find_selected_position (self, &pos);
@@ -298,7 +320,7 @@ copy_detail_action (GtkWidget *widget, const char *action_name, GVariant *parame
   SheafWindow *self = SHEAF_WINDOW (widget);
   const char *what = g_variant_get_string (parameter, NULL);
   g_autofree char *text = NULL;
-  gboolean as_sent;
+  gboolean as_sent, failed;
 
   if (self->selected == NULL)
     return;
@@ -307,10 +329,8 @@ copy_detail_action (GtkWidget *widget, const char *action_name, GVariant *parame
     text = g_strdup (sheaf_item_get_text (self->selected));
   else if (g_str_equal (what, "prompt"))
     text = dup_detail_prompt (self, self->selected, &as_sent);
-  else if (sheaf_item_get_state (self->selected) == SHEAF_ITEM_STATE_FAILED)
-    text = g_strdup (sheaf_item_get_error_message (self->selected));
   else
-    text = g_strdup (sheaf_item_get_response (self->selected));
+    text = dup_detail_answer (self->selected, &failed);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text != NULL ? text : "");
   _sheaf_window_toast_text (self, _ ("Copied"));
@@ -459,6 +479,7 @@ sheaf_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   _sheaf_window_store_dispose (self);
+  _sheaf_window_status_dispose (self);
   _sheaf_window_run_dispose (self);
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_func (self->selected, on_selected_item_notify, self);
@@ -515,6 +536,11 @@ bind_template_children (GtkWidgetClass *widget_class)
   BIND (progress_bar);
   BIND (counts_label);
   BIND (elapsed_label);
+  BIND (pace_revealer);
+  BIND (pace_label);
+  BIND (halt_revealer);
+  BIND (halt_label);
+  BIND (halt_preferences);
   BIND (store_warning_revealer);
   BIND (store_warning_label);
   BIND (store_warning_dismiss);
@@ -555,6 +581,7 @@ sheaf_window_class_init (SheafWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-details", NULL, show_details_action);
   _sheaf_window_dialogs_class_init (widget_class);
   _sheaf_window_run_class_init (widget_class);
+  _sheaf_window_status_class_init (widget_class);
   _sheaf_window_store_class_init (widget_class);
 }
 
@@ -584,6 +611,7 @@ sheaf_window_init (SheafWindow *self)
                            self, G_CONNECT_SWAPPED);
 
   _sheaf_window_run_init (self);
+  _sheaf_window_status_init (self);
   bind_settings (self);
   _sheaf_window_store_init (self);
   add_list_shortcuts (self);

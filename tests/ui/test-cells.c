@@ -472,6 +472,7 @@ static const StateLook looks[] = {
   { SHEAF_ITEM_STATE_DONE, 0, "Done", "object-select-symbolic", "success" },
   { SHEAF_ITEM_STATE_FAILED, 0, "Failed", "dialog-error-symbolic", "error" },
   { SHEAF_ITEM_STATE_CANCELLED, 0, "Cancelled", "process-stop-symbolic", "dim-label" },
+  { SHEAF_ITEM_STATE_NOT_SENT, 0, "Not sent", "action-unavailable-symbolic", "dim-label" },
   { SHEAF_ITEM_STATE_QUEUED, 0, "Queued", "view-more-horizontal-symbolic", "dim-label" },
 };
 
@@ -485,6 +486,9 @@ assert_status_look (GtkWidget *cell, const StateLook *look)
   g_assert_cmpint (sheaf_status_cell_get_state (status), ==, look->state);
   g_assert_cmpstr (sheaf_status_cell_get_text (status), ==, look->word);
   g_assert_cmpstr (sheaf_status_cell_get_icon_name (status), ==, look->icon_name);
+  /* Adwaita's own icon, so it shows without an icon of ours. */
+  g_assert_true (gtk_icon_theme_has_icon (
+    gtk_icon_theme_get_for_display (gtk_widget_get_display (cell)), look->icon_name));
   g_assert_true (sheaf_status_cell_get_spinning (status) ==
                  (look->state == SHEAF_ITEM_STATE_RUNNING));
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
@@ -508,6 +512,7 @@ test_status_states (void)
 {
   GtkWidget *cell = sheaf_status_cell_new ();
   TestFrame *frame = show_in_frame (cell, 150);
+  g_autoptr (GEnumClass) states = g_type_class_ref (SHEAF_TYPE_ITEM_STATE);
   guint n;
 
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_ROLE_LABEL);
@@ -523,6 +528,16 @@ test_status_states (void)
   /* Neither a state nor its icon changes the cell's size. */
   g_assert_cmpuint (frame->n_measures, ==, n);
   frame_close (frame);
+
+  /* Every state there is has its look above: a new one cannot be forgotten. */
+  for (guint i = 0; i < states->n_values; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < G_N_ELEMENTS (looks); j++)
+        found |= looks[j].state == (SheafItemState) states->values[i].value;
+      g_assert_true (found);
+    }
 }
 
 static GBytes *

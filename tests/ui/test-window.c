@@ -5,153 +5,10 @@
 
 #include <glib/gi18n.h>
 
-#include "sheaf-fake-provider.h"
 #include "sheaf-history-window.h"
 #include "sheaf-preferences-window.h"
-#include "sheaf-secret.h"
 #include "sheaf-test-utils.h"
-#include "sheaf-window-private.h"
-
-static gboolean
-window_idle (gpointer data)
-{
-  SheafWindow *window = data;
-
-  return !window->setup_pending && !_sheaf_window_is_adding (window) &&
-         !_sheaf_window_is_running (window);
-}
-
-static gboolean
-batch_running (gpointer data)
-{
-  return sheaf_batch_get_running (_sheaf_window_get_batch (data));
-}
-
-static void
-reset_settings (void)
-{
-  g_autoptr (GSettings) settings = g_settings_new (SHEAF_SCHEMA_ID);
-  g_auto (GStrv) keys = g_settings_schema_list_keys (g_settings_schema_source_lookup (
-    g_settings_schema_source_get_default (), SHEAF_SCHEMA_ID, TRUE));
-
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
-/* Each test starts without saved work: Sheaf keeps it under
- * $XDG_DATA_HOME, which main() points to a folder of its own. */
-static void
-reset_saved_work (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "sheaf", NULL);
-
-  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
-    sheaf_test_remove_tree (dir);
-}
-
-/* A window on the saved work as it is, as when Sheaf starts again. */
-static SheafWindow *
-window_open (void)
-{
-  SheafWindow *window = g_object_ref (sheaf_window_new (NULL));
-
-  gtk_window_present (GTK_WINDOW (window));
-  sheaf_test_wait_until (window_idle, window, SHEAF_TEST_WAIT_SECONDS, "the window to settle");
-  return window;
-}
-
-static SheafWindow *
-window_new (void)
-{
-  reset_settings ();
-  reset_saved_work ();
-  return window_open ();
-}
-
-static void
-close_other_windows (SheafWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
-    {
-      g_autoptr (GtkWindow) other = g_list_model_get_item (toplevels, i - 1);
-      if (other != GTK_WINDOW (window))
-        gtk_window_destroy (other);
-    }
-}
-
-static void
-window_free (SheafWindow *window)
-{
-  sheaf_test_wait_until (window_idle, window, SHEAF_TEST_WAIT_SECONDS, "the window to be idle");
-  close_other_windows (window);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_finalize_object (window);
-}
-
-/* Points the window at @fake as an OpenAI-compatible server on this machine,
- * which needs no key. The prompt is the text itself. */
-static void
-use_fake (SheafWindow *window, SheafFakeProvider *fake, guint retries)
-{
-  GSettings *settings = _sheaf_window_get_settings (window);
-  g_autofree char *url = sheaf_fake_provider_dup_base_url (fake, SHEAF_PROVIDER_KIND_OPENAI);
-
-  g_settings_set_string (settings, "provider", "openai");
-  g_settings_set_string (settings, "base-url", url);
-  g_settings_set_string (settings, "template", "{text}");
-  g_settings_set_uint (settings, "retries", retries);
-}
-
-static SheafItem *
-item_at (SheafWindow *window, guint position)
-{
-  g_autoptr (SheafItem) item = g_list_model_get_item (_sheaf_window_get_items (window), position);
-
-  return item; /* the list keeps it alive */
-}
-
-static guint
-count_state (SheafWindow *window, SheafItemState state)
-{
-  GListModel *items = _sheaf_window_get_items (window);
-  guint n = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
-    n += sheaf_item_get_state (item_at (window, i)) == state;
-  return n;
-}
-
-/* Widgets by what a person (or a screen reader) reads on them. */
-
-static GtkWidget *
-find_button (GtkWidget *root, const char *name)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) &&
-          (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), name) == 0 ||
-           g_strcmp0 (gtk_widget_get_tooltip_text (child), name) == 0))
-        return child;
-      found = find_button (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-action_enabled (SheafWindow *window, const char *label)
-{
-  GtkWidget *button = find_button (GTK_WIDGET (window), label);
-
-  g_assert_nonnull (button);
-  return gtk_widget_get_sensitive (button);
-}
+#include "sheaf-window-test-utils.h"
 
 /* Tests */
 
@@ -348,12 +205,6 @@ test_run (void)
 
 static void
 count_notify (GObject *object, GParamSpec *pspec, guint *n)
-{
-  (*n)++;
-}
-
-static void
-count_frame (GdkFrameClock *clock, guint *n)
 {
   (*n)++;
 }
@@ -621,13 +472,6 @@ answer_dialog (const char *heading, const char *response)
   dialog = find_dialog (heading);
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
-}
-
-static gboolean
-run_done (SheafWindow *window, guint n_done)
-{
-  return !_sheaf_window_is_running (window) &&
-         sheaf_batch_get_n_done (_sheaf_window_get_batch (window)) == n_done;
 }
 
 static void
@@ -971,15 +815,8 @@ test_confirm_dialog (void)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *data_home = sheaf_test_make_tmp_dir ("sheaf-ui-data-XXXXXX");
+  g_autofree char *data_home = window_test_init (&argc, &argv);
   int status;
-
-  /* Before GTK reads it: no test touches the saved work of the person
-   * running them. */
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  sheaf_secret_set_enabled (FALSE);
 
   g_test_add_func ("/window/confirm-dialog", test_confirm_dialog);
   g_test_add_func ("/window/empty-then-items", test_empty_then_items);

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sheaf-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sheaf-window-private.h"
+
+/* A wait longer than this also says the time of day it ends. */
+#define LONG_WAIT_SECONDS 120
+
+char *
+_sheaf_format_duration (double seconds)
+{
+  guint whole = (guint) seconds;
+
+  if (seconds < 60)
+    /* Translators: a duration in seconds, e.g. "12.3 s" */
+    return g_strdup_printf (_ ("%.1f s"), seconds);
+  /* Translators: a duration in minutes and seconds, e.g. "2 min 05 s" */
+  return g_strdup_printf (_ ("%u min %02u s"), whole / 60, whole % 60);
+}
+
+double
+_sheaf_batch_speedup (SheafBatch *batch)
+{
+  double elapsed = sheaf_batch_get_elapsed (batch);
+
+  return elapsed > 0 ? sheaf_batch_get_sum_seconds (batch) / elapsed : 0;
+}
+
+static void
+update_elapsed (SheafWindow *self)
+{
+  g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (self->batch));
+  g_autofree char *text = NULL;
+  double faster = _sheaf_batch_speedup (self->batch);
+
+  /* A run that stopped early was not faster than anything. */
+  if (sheaf_batch_get_running (self->batch) || faster < 1.05 ||
+      sheaf_batch_get_halt_message (self->batch) != NULL)
+    text = g_strdup (duration);
+  else
+    /* Translators: "Took 12.3 s · 6.2× faster than one at a time" */
+    text = g_strdup_printf (_ ("Took %s · %.1f× faster than one at a time"), duration, faster);
+  gtk_label_set_label (self->elapsed_label, text);
+}
+
+/* A progress bar notifies and redraws even when given the same value. */
+static void
+set_fraction (GtkProgressBar *bar, double fraction)
+{
+  if (G_APPROX_VALUE (gtk_progress_bar_get_fraction (bar), fraction, 1e-4))
+    return;
+  gtk_progress_bar_set_fraction (bar, fraction);
+}
+
+char *
+_sheaf_counts_text (guint done, guint failed, guint cancelled, guint not_sent, guint remaining)
+{
+  if (cancelled > 0 && not_sent > 0)
+    /* Translators: the state of a run, e.g. "2 done · 1 failed · 3 cancelled · 37 not sent" */
+    return g_strdup_printf (_ ("%u done · %u failed · %u cancelled · %u not sent"), done, failed,
+                            cancelled, not_sent);
+  if (not_sent > 0)
+    /* Translators: a run that stopped early, e.g. "2 done · 1 failed · 37 not sent" */
+    return g_strdup_printf (_ ("%u done · %u failed · %u not sent"), done, failed, not_sent);
+  if (cancelled > 0)
+    /* Translators: the state of a run, e.g. "12 done · 1 failed · 3 cancelled" */
+    return g_strdup_printf (_ ("%u done · %u failed · %u cancelled"), done, failed, cancelled);
+  /* Translators: the state of a run, e.g. "12 done · 1 failed · 37 remaining" */
+  return g_strdup_printf (_ ("%u done · %u failed · %u remaining"), done, failed, remaining);
+}
+
+static void
+update_counts (SheafWindow *self)
+{
+  SheafBatch *batch = self->batch;
+  guint total = sheaf_batch_get_n_total (batch);
+  guint finished = sheaf_batch_get_n_done (batch) + sheaf_batch_get_n_failed (batch) +
+                   sheaf_batch_get_n_cancelled (batch) + sheaf_batch_get_n_not_sent (batch);
+  g_autofree char *text = NULL;
+
+  self->counts_dirty = FALSE;
+
+  if (total == 0)
+    {
+      gtk_label_set_label (self->counts_label, _ ("Ready"));
+      set_fraction (self->progress_bar, 0);
+      return;
+    }
+
+  text =
+    _sheaf_counts_text (sheaf_batch_get_n_done (batch), sheaf_batch_get_n_failed (batch),
+                        sheaf_batch_get_n_cancelled (batch), sheaf_batch_get_n_not_sent (batch),
+                        total > finished ? total - finished : 0);
+  gtk_label_set_label (self->counts_label, text);
+  set_fraction (self->progress_bar, (double) finished / total);
+}
+
+void
+_sheaf_window_update_status (SheafWindow *self)
+{
+  update_counts (self);
+  update_elapsed (self);
+}
+
+/* What holds the run back */
+
+/* "12 s", "4 min 05 s": whole seconds, for a countdown. */
+static char *
+format_countdown (gint64 seconds)
+{
+  if (seconds < 60)
+    /* Translators: a countdown in whole seconds, e.g. "12 s" */
+    return g_strdup_printf (_ ("%u s"), (guint) seconds);
+  return _sheaf_format_duration ((double) seconds);
+}
+
+/* The time of day @from_now µs after this moment, in the locale's way. */
+static char *
+format_clock_time (gint64 from_now)
+{
+  gint64 at = (g_get_real_time () + from_now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (at);
+
+  return g_date_time_format (local, "%X");
+}
+
+static char *
+wait_text (gint64 now, gint64 wait_until)
+{
+  gint64 left = wait_until - now;
+  gint64 seconds = (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  g_autofree char *countdown = format_countdown (seconds);
+  g_autofree char *clock = NULL;
+
+  if (seconds <= LONG_WAIT_SECONDS)
+    /* Translators: %s is a countdown, e.g. "12 s" */
+    return g_strdup_printf (_ ("Waiting for the provider’s rate limit — resumes in %s"), countdown);
+
+  clock = format_clock_time (left);
+  /* Translators: a time of day, then a countdown: "resumes at 14:32:00 (in 4 min 05 s)" */
+  return g_strdup_printf (_ ("Waiting for the provider’s rate limit — resumes at %s (in %s)"),
+                          clock, countdown);
+}
+
+static char *
+pace_text (double pace)
+{
+  guint per_minute = (guint) MAX (1.0, pace + 0.5);
+
+  return g_strdup_printf (ngettext ("Pacing to the provider’s limit: %u request a minute",
+                                    "Pacing to the provider’s limit: %u requests a minute",
+                                    per_minute),
+                          per_minute);
+}
+
+char *
+_sheaf_pacing_text (gint64 now, gint64 wait_until, double pace, guint effective, guint concurrency)
+{
+  g_autofree char *limit = NULL;
+  g_autofree char *busy = NULL;
+
+  if (wait_until > now)
+    limit = wait_text (now, wait_until);
+  else if (pace > 0)
+    limit = pace_text (pace);
+
+  if (effective > 0 && effective < concurrency)
+    /* Translators: fewer requests at once than allowed, e.g. "8 at once instead of 20" */
+    busy = g_strdup_printf (_ ("The provider is busy: %u at once instead of %u"), effective,
+                            concurrency);
+
+  /* One line each, so that neither is cut short in a narrow window. */
+  if (limit != NULL && busy != NULL)
+    return g_strdup_printf ("%s\n%s", limit, busy);
+  return limit != NULL ? g_steal_pointer (&limit) : g_steal_pointer (&busy);
+}
+
+/* The lines under the status bar: each ellipsized, never wrapped, so that a
+ * countdown never changes the height of the table above them. */
+static void
+update_pacing (SheafWindow *self, gint64 now)
+{
+  SheafBatch *batch = self->batch;
+  g_autofree char *text = NULL;
+
+  if (sheaf_batch_get_running (batch))
+    text = _sheaf_pacing_text (
+      now, sheaf_batch_get_wait_until (batch), sheaf_batch_get_pace (batch),
+      sheaf_batch_get_effective_concurrency (batch), sheaf_batch_get_concurrency (batch));
+
+  if (text != NULL && g_strcmp0 (gtk_label_get_label (self->pace_label), text) != 0)
+    {
+      gtk_label_set_label (self->pace_label, text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->pace_label), text);
+    }
+  gtk_revealer_set_reveal_child (self->pace_revealer, text != NULL);
+}
+
+/* The banner of a run that stopped early */
+
+/* The causes a setting fixes: the key, the model, the server's address. */
+static gboolean
+fixed_in_preferences (SheafError code)
+{
+  switch (code)
+    {
+      case SHEAF_ERROR_AUTH:
+      case SHEAF_ERROR_PERMISSION:
+      case SHEAF_ERROR_NOT_FOUND:
+      case SHEAF_ERROR_CONFIG:
+      case SHEAF_ERROR_NETWORK:
+        return TRUE;
+      default:
+        return FALSE;
+    }
+}
+
+void
+_sheaf_window_show_halt (SheafWindow *self, const char *message, SheafError code)
+{
+  if (message != NULL)
+    {
+      gtk_label_set_label (self->halt_label, message);
+      gtk_widget_set_visible (self->halt_preferences, fixed_in_preferences (code));
+    }
+  gtk_revealer_set_reveal_child (self->halt_revealer, message != NULL);
+}
+
+static void
+on_halt_changed (SheafWindow *self)
+{
+  _sheaf_window_show_halt (self, sheaf_batch_get_halt_message (self->batch),
+                           sheaf_batch_get_halt_code (self->batch));
+}
+
+void
+_sheaf_window_status_run_starting (SheafWindow *self)
+{
+  _sheaf_window_show_halt (self, NULL, 0);
+}
+
+static void
+dismiss_halt_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _sheaf_window_show_halt (SHEAF_WINDOW (widget), NULL, 0);
+}
+
+/* Following the batch */
+
+/* While a run goes, thousands of results a second may arrive: the status
+ * bar follows them once a frame, not once a result. */
+static gboolean
+tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  SheafWindow *self = SHEAF_WINDOW (widget);
+
+  if (self->counts_dirty)
+    update_counts (self);
+  update_elapsed (self);
+  update_pacing (self, gdk_frame_clock_get_frame_time (frame_clock));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_counts_changed (SheafWindow *self)
+{
+  if (self->tick_id != 0)
+    self->counts_dirty = TRUE;
+  else
+    update_counts (self);
+}
+
+static void
+on_running_changed (SheafWindow *self)
+{
+  if (sheaf_batch_get_running (self->batch))
+    {
+      if (self->tick_id == 0)
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick, NULL, NULL);
+    }
+  else if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+
+  _sheaf_window_update_status (self);
+  update_pacing (self, g_get_monotonic_time ());
+  _sheaf_window_update_actions (self);
+  if (!sheaf_batch_get_running (self->batch))
+    _sheaf_window_store_run_ended (self);
+}
+
+static void
+follow (SheafWindow *self, const char *property, GCallback callback)
+{
+  g_autofree char *signal = g_strconcat ("notify::", property, NULL);
+
+  g_signal_connect_object (self->batch, signal, callback, self, G_CONNECT_SWAPPED);
+}
+
+void
+_sheaf_window_status_init (SheafWindow *self)
+{
+  static const char *const counts[] = { "n-total", "n-done", "n-failed", "n-cancelled",
+                                        "n-not-sent" };
+
+  follow (self, "running", G_CALLBACK (on_running_changed));
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    follow (self, counts[i], G_CALLBACK (on_counts_changed));
+  /* Whichever of the two the batch sets last, the banner ends right. */
+  follow (self, "halt-message", G_CALLBACK (on_halt_changed));
+  follow (self, "halt-code", G_CALLBACK (on_halt_changed));
+  update_counts (self);
+  gtk_label_set_label (self->elapsed_label, "");
+}
+
+void
+_sheaf_window_status_dispose (SheafWindow *self)
+{
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
+}
+
+void
+_sheaf_window_status_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.dismiss-halt", NULL, dismiss_halt_action);
+}
