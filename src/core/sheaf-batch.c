@@ -1319,15 +1319,14 @@ install_progress (void)
 static void
 install_pacing (void)
 {
-  properties[PROP_EFFECTIVE_CONCURRENCY] = g_param_spec_uint (
-    "effective-concurrency", NULL, NULL, 0, SHEAF_MAX_CONCURRENCY, SHEAF_DEFAULT_CONCURRENCY,
-    RO_FLAGS);
+  properties[PROP_EFFECTIVE_CONCURRENCY] =
+    g_param_spec_uint ("effective-concurrency", NULL, NULL, 0, SHEAF_MAX_CONCURRENCY,
+                       SHEAF_DEFAULT_CONCURRENCY, RO_FLAGS);
   properties[PROP_WAIT_UNTIL] =
     g_param_spec_int64 ("wait-until", NULL, NULL, 0, G_MAXINT64, 0, RO_FLAGS);
   properties[PROP_PACE] = g_param_spec_double ("pace", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, RO_FLAGS);
   properties[PROP_HALT_MESSAGE] = g_param_spec_string ("halt-message", NULL, NULL, NULL, RO_FLAGS);
-  properties[PROP_HALT_CODE] =
-    g_param_spec_int ("halt-code", NULL, NULL, 0, G_MAXINT, 0, RO_FLAGS);
+  properties[PROP_HALT_CODE] = g_param_spec_int ("halt-code", NULL, NULL, 0, G_MAXINT, 0, RO_FLAGS);
 }
 
 static void
