@@ -462,7 +462,9 @@ not_an_answer_message (SheafProvider *self)
             "(perhaps a web page). Check the base URL in Preferences.");
 }
 
-/* For a successful status whose body is no reply at all. */
+/* For a successful status whose body is no reply at all: empty, cut off,
+ * or not JSON. A proxy or a dropped connection does that, so it is
+ * retried like a network error. */
 void
 _sheaf_provider_set_unreadable_error (SheafProvider *self, GBytes *body, GError **error)
 {
@@ -473,12 +475,12 @@ _sheaf_provider_set_unreadable_error (SheafProvider *self, GBytes *body, GError 
   while (i < length && g_ascii_isspace (data[i]))
     i++;
   if (i == length)
-    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE, empty_answer_message (self));
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK, empty_answer_message (self));
   else if (data[i] == '{' || data[i] == '[')
-    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK,
                          _ ("The provider’s answer was cut off before its end. Try again."));
   else
-    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK,
                          not_an_answer_message (self));
 }
 
