@@ -64,6 +64,7 @@ struct _SheafBatchRun
   guint retries;
   guint timeout;
   guint backoff_ms;
+  guint patience;
   SheafSettingsPlace settings_place;
 
   SheafPacer *pacer;

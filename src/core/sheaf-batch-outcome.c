@@ -9,9 +9,6 @@
 #include "sheaf-error.h"
 #include "sheaf-source.h"
 
-/* How long the rate limit may keep one row waiting, in all, before the
- * row gives up. */
-#define RATE_LIMIT_PATIENCE_MS (15 * 60 * 1000)
 /* Unreachable attempts, with nothing answered yet, that stop the run. */
 #define UNREACHABLE_TO_STOP 2
 
@@ -164,7 +161,7 @@ describe_last_failure (const GError *error, guint attempts)
 static char *
 dup_patience_message (SheafBatchRun *run)
 {
-  guint minutes = RATE_LIMIT_PATIENCE_MS / 60000;
+  guint minutes = MAX (run->patience / 60, 1);
 
   if (run->settings_place == SHEAF_SETTINGS_COMMAND_LINE)
     return g_strdup_printf (
@@ -202,7 +199,7 @@ job_rate_limited (Job *job, const GError *error, const SheafRateLimits *limits, 
   if (wait_ms < 0)
     wait_ms = backoff_ms (run, job->rate_limited);
   job->rate_waited_ms += wait_ms;
-  if (job->rate_waited_ms > RATE_LIMIT_PATIENCE_MS)
+  if (job->rate_waited_ms > (gint64) run->patience * 1000)
     {
       message = dup_patience_message (run);
       _sheaf_job_fail (job, message, status);

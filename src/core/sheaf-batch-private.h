@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 /* The longest a retry waits when the provider did not say how long. */
 #define SHEAF_BATCH_MAX_BACKOFF_MS     60000
 #define SHEAF_BATCH_DEFAULT_BACKOFF_MS 1000
+/* How long the rate limit may keep one row waiting, in all, before the
+ * row gives up. */
+#define SHEAF_BATCH_DEFAULT_PATIENCE (15 * 60)
 
 typedef struct _SheafBatchRun SheafBatchRun;
 
@@ -32,6 +35,7 @@ struct _SheafBatch
   SheafSettingsPlace settings_place;
   guint rpm;
   guint tpm;
+  guint patience;
 
   SheafSemaphore *semaphore;
   GPtrArray *sessions;
@@ -73,6 +77,7 @@ enum
   SHEAF_BATCH_PROP_SETTINGS_PLACE,
   SHEAF_BATCH_PROP_RPM,
   SHEAF_BATCH_PROP_TPM,
+  SHEAF_BATCH_PROP_PATIENCE,
   SHEAF_BATCH_PROP_RUNNING,
   SHEAF_BATCH_PROP_N_TOTAL,
   SHEAF_BATCH_PROP_N_DONE,

@@ -505,6 +505,7 @@ copy_settings (SheafBatchRun *run, SheafBatch *self)
   run->retries = self->retries;
   run->timeout = self->timeout;
   run->backoff_ms = self->backoff_ms;
+  run->patience = self->patience;
   run->settings_place = self->settings_place;
 }
 

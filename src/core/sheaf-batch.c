@@ -399,6 +399,9 @@ sheaf_batch_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       case SHEAF_BATCH_PROP_TPM:
         g_value_set_uint (value, self->tpm);
         break;
+      case SHEAF_BATCH_PROP_PATIENCE:
+        g_value_set_uint (value, self->patience);
+        break;
       case SHEAF_BATCH_PROP_RUNNING:
         g_value_set_boolean (value, self->running);
         break;
@@ -535,6 +538,9 @@ sheaf_batch_set_property (GObject *object, guint prop_id, const GValue *value, G
       case SHEAF_BATCH_PROP_TPM:
         set_uint (self, &self->tpm, prop_id, g_value_get_uint (value));
         break;
+      case SHEAF_BATCH_PROP_PATIENCE:
+        set_uint (self, &self->patience, prop_id, g_value_get_uint (value));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -579,6 +585,9 @@ install_settings (void)
     g_param_spec_uint ("rpm", NULL, NULL, 0, G_MAXUINT, 0, RW_FLAGS);
   properties[SHEAF_BATCH_PROP_TPM] =
     g_param_spec_uint ("tpm", NULL, NULL, 0, G_MAXUINT, 0, RW_FLAGS);
+  /* Seconds the provider's rate limit may keep one row waiting in all. */
+  properties[SHEAF_BATCH_PROP_PATIENCE] = g_param_spec_uint (
+    "rate-limit-patience", NULL, NULL, 1, G_MAXUINT, SHEAF_BATCH_DEFAULT_PATIENCE, RW_FLAGS);
 }
 
 static void
@@ -649,6 +658,7 @@ sheaf_batch_init (SheafBatch *self)
   self->retries = SHEAF_DEFAULT_RETRIES;
   self->timeout = SHEAF_DEFAULT_TIMEOUT;
   self->backoff_ms = SHEAF_BATCH_DEFAULT_BACKOFF_MS;
+  self->patience = SHEAF_BATCH_DEFAULT_PATIENCE;
   self->io_priority = G_PRIORITY_DEFAULT;
   self->semaphore = sheaf_semaphore_new (self->concurrency);
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);

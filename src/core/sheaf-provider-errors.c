@@ -480,8 +480,7 @@ _sheaf_provider_set_unreadable_error (SheafProvider *self, GBytes *body, GError 
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK,
                          _ ("The provider’s answer was cut off before its end. Try again."));
   else
-    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK,
-                         not_an_answer_message (self));
+    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK, not_an_answer_message (self));
 }
 
 void
