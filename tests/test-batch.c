@@ -797,7 +797,8 @@ test_rate_limit_patience (gconstpointer data)
   g_object_set (f->batch, "rate-limit-patience", 1, "retries", 0, NULL);
   item = add_item (f, "Never [[fake status=429 retry-after-ms=400]]");
   run (f);
-  assert_item (item, SHEAF_ITEM_STATE_FAILED, 3, 429);
+  /* Waits of 0.4 s: after three of them the patience is used up. */
+  assert_item (item, SHEAF_ITEM_STATE_FAILED, 4, 429);
   sheaf_test_assert_contains (sheaf_item_get_error_message (item), "rate limit");
   sheaf_test_assert_contains (sheaf_item_get_error_message (item), "Concurrency");
 

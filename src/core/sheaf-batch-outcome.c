@@ -186,7 +186,7 @@ dup_patience_message (SheafBatchRun *run)
  * A 429 for the rate limit is a wait, not a failure: it does not count
  * against the retries. When the headers show the account's bucket empty,
  * or say nothing, every request waits; when they show room, this was one
- * request's bad luck and only it waits.
+ * request's bad luck and only it waits, as long as the provider asks.
  */
 static void
 job_rate_limited (Job *job, const GError *error, const SheafRateLimits *limits, guint status)
@@ -198,14 +198,19 @@ job_rate_limited (Job *job, const GError *error, const SheafRateLimits *limits, 
   job->rate_limited++;
   if (wait_ms < 0)
     wait_ms = backoff_ms (run, job->rate_limited);
-  job->rate_waited_ms += wait_ms;
-  if (job->rate_waited_ms > (gint64) run->patience * 1000)
+  /* Every wait the provider asks for is waited; once they add up to the
+   * patience, the row gives up. */
+  if (job->rate_waited_ms >= (gint64) run->patience * 1000)
     {
       message = dup_patience_message (run);
       _sheaf_job_fail (job, message, status);
       return;
     }
-  if (limits == NULL || !sheaf_rate_limits_any (limits) || sheaf_rate_limits_exhausted (limits))
+  job->rate_waited_ms += wait_ms;
+  /* When the headers show the buckets, the pacer already holds every
+   * request until they have room again: only a reply that says nothing
+   * of them makes everyone wait as long as it asks. */
+  if (limits == NULL || !sheaf_rate_limits_any (limits))
     sheaf_pacer_hold (run->pacer, g_get_monotonic_time () + wait_ms * 1000);
   job_retry (job, error, wait_ms, status);
 }

@@ -69,7 +69,7 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * run completes when the requests in flight are over.
  *
  * Signals: "item-finished" (SheafItem *item) once for each item that
- * reaches DONE, FAILED or CANCELLED in a run.
+ * reaches DONE, FAILED, CANCELLED or NOT_SENT in a run.
  */
 SheafBatch *sheaf_batch_new (SheafProvider *provider);
 

@@ -33,7 +33,10 @@ enum
 #define TELL_WAIT_US (1 * G_USEC_PER_SEC)
 /* Pace is told while requests were held this recently. */
 #define PACE_MEMORY_US (2 * G_USEC_PER_SEC)
-#define NEVER          G_MAXINT64
+/* A request sent this recently may not have reached the provider when it
+ * wrote the headers of a reply that arrives now. */
+#define RECENT_US (100 * 1000)
+#define NEVER     G_MAXINT64
 
 typedef struct
 {
@@ -43,6 +46,8 @@ typedef struct
   double level;
   gint64 updated_us;
   double pending; /* reserved, not sent yet */
+  double recent;  /* sent in the last RECENT_US or so, decaying */
+  gint64 recent_us;
 } Bucket;
 
 struct _SheafPacer
@@ -171,6 +176,28 @@ take (SheafPacer *self, const SheafCost *cost)
       g_source_set_static_name (self->grace, "[sheaf] pacer grace");
       g_source_set_callback (self->grace, grace_cb, self, NULL);
       g_source_attach (self->grace, NULL);
+    }
+}
+
+static double
+bucket_recent (Bucket *b, gint64 now)
+{
+  if (now > b->recent_us)
+    b->recent *= exp (-(double) (now - b->recent_us) / RECENT_US);
+  b->recent_us = now;
+  return b->recent;
+}
+
+static void
+note_sent (SheafPacer *self, const SheafCost *cost)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < SHEAF_N_LIMITS; i++)
+    {
+      Bucket *b = &self->buckets[i];
+
+      b->recent = bucket_recent (b, now) + cost_in (cost, i);
     }
 }
 
@@ -349,6 +376,7 @@ sheaf_pacer_sent (SheafPacer *self, const SheafCost *cost)
   g_return_if_fail (SHEAF_IS_PACER (self));
 
   unpend (self, cost, FALSE);
+  note_sent (self, cost);
 }
 
 static void
@@ -385,27 +413,43 @@ learn_usage (SheafPacer *self, gsize prompt_bytes, gint64 input_tokens, gint64 o
     self->output_tokens = smooth (self->output_tokens, MAX (output_tokens, 1));
 }
 
-/* The bucket as the provider sees it, less what is reserved here and not
- * sent yet (which the provider cannot know of). */
+/*
+ * The bucket as the provider sees it, less what is reserved here and not
+ * sent yet, which it cannot know of. Requests sent a moment ago may not
+ * have reached it when it wrote these headers: so the provider's count
+ * lowers the bucket at once, but raises it (when the estimates here were
+ * too high) only by what is certain to have arrived.
+ */
+static void
+sync_level (Bucket *b, const SheafLimit *limit, gboolean first, gint64 now)
+{
+  double server = limit->remaining - b->pending;
+  double sure;
+
+  /* A rounded count may be up to half a step high. */
+  if (limit->precision > 1)
+    server -= limit->precision / 2.0;
+  sure = server - bucket_recent (b, now);
+  if (first || sure > b->level)
+    b->level = sure;
+  else if (server < b->level)
+    b->level = server;
+  b->level = MIN (b->level, b->capacity);
+}
+
 static void
 sync_bucket (Bucket *b, const SheafLimit *limit, gint64 now)
 {
+  gboolean first = b->capacity <= 0;
   double deficit;
 
   /* A bucket first heard of starts with what is known to be taken. */
-  if (b->capacity <= 0)
+  if (first)
     b->level = limit->limit - b->pending;
   b->capacity = (double) limit->limit;
   bucket_refill (b, now);
   if (limit->remaining >= 0)
-    {
-      double remaining = limit->remaining;
-
-      /* A rounded count may be up to half a step high. */
-      if (limit->precision > 1)
-        remaining -= limit->precision / 2.0;
-      b->level = MIN (remaining - b->pending, b->capacity);
-    }
+    sync_level (b, limit, first, now);
   deficit = limit->limit - (double) MAX (limit->remaining, 0);
   /* The refill rate from how long the deficit takes to refill, when it is
    * large enough to measure; until then a limit per minute. */

@@ -1621,9 +1621,8 @@ sheaf_store_finish_run (SheafStore *self, gint64 run_id, SheafBatch *batch)
   run->n_total = sheaf_batch_get_n_total (batch);
   run->n_done = sheaf_batch_get_n_done (batch);
   run->n_failed = sheaf_batch_get_n_failed (batch);
-  /* History counts a run that stopped early, leaving rows not sent, as a
-   * stopped one: those rows are what Stop would have left. */
-  run->n_cancelled = sheaf_batch_get_n_cancelled (batch) + sheaf_batch_get_n_not_sent (batch);
+  /* Rows not sent are the rest: n_total - done - failed - cancelled. */
+  run->n_cancelled = sheaf_batch_get_n_cancelled (batch);
   run->elapsed = sheaf_batch_get_elapsed (batch);
   run->sum_seconds = sheaf_batch_get_sum_seconds (batch);
   run->state = run->n_cancelled > 0 ? SHEAF_RUN_STATE_STOPPED : SHEAF_RUN_STATE_FINISHED;
