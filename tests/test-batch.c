@@ -202,6 +202,13 @@ test_raise_concurrency (gconstpointer data)
 {
   g_autoptr (Fixture) f = fixture_new (kind_of (data));
 
+  /* Until the provider has answered once, only two go out at a time (the
+   * early-stop tests show why): one answer first. */
+  add_items (f, 1, NULL);
+  run (f);
+  g_list_store_remove_all (f->items);
+  sheaf_fake_provider_reset_counters (f->fake);
+
   sheaf_fake_provider_set_latency_ms (f->fake, 150);
   sheaf_batch_set_concurrency (f->batch, 2);
   add_items (f, 12, NULL);
@@ -778,6 +785,28 @@ test_empty (void)
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 0);
 }
 
+/* A rate limit that never lets a row through fails it after the
+ * patience, saying so in the words of the place that runs it; the retries
+ * (none here) do not count those waits. */
+static void
+test_rate_limit_patience (gconstpointer data)
+{
+  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  SheafItem *item;
+
+  g_object_set (f->batch, "rate-limit-patience", 1, "retries", 0, NULL);
+  item = add_item (f, "Never [[fake status=429 retry-after-ms=400]]");
+  run (f);
+  /* Waits of 0.4 s: after three of them the patience is used up. */
+  assert_item (item, SHEAF_ITEM_STATE_FAILED, 4, 429);
+  sheaf_test_assert_contains (sheaf_item_get_error_message (item), "rate limit");
+  sheaf_test_assert_contains (sheaf_item_get_error_message (item), "Concurrency");
+
+  sheaf_batch_set_settings_place (f->batch, SHEAF_SETTINGS_COMMAND_LINE);
+  run (f);
+  sheaf_test_assert_contains (sheaf_item_get_error_message (item), "--concurrency");
+}
+
 static void
 add_for_both (const char *name, GTestDataFunc func)
 {
@@ -805,6 +834,7 @@ main (int argc, char *argv[])
   add_for_both ("retry-state", test_retry_state);
   add_for_both ("rate-limit-pauses-sends", test_rate_limit_pauses_sends);
   add_for_both ("not-retried", test_not_retried);
+  add_for_both ("rate-limit-patience", test_rate_limit_patience);
   add_for_both ("stop", test_stop);
   add_for_both ("dropped-connection", test_dropped_connection);
   add_for_both ("connection-reuse", test_connection_reuse);

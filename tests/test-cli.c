@@ -587,48 +587,43 @@ assert_failed_row (GPtrArray *rows, guint row, const char *const *says)
 }
 
 /* A failed item's error says what to change on the command line: the
- * option or the key's variable. */
+ * option or the key's variable. A rejected key or an unknown model stops
+ * the run, so each has a run of its own. */
+static void
+assert_cli_fails (Fixture *fixture, const char *provider, const char *url, const char *line,
+                  const char *const *says)
+{
+  g_autofree char *path = write_file (fixture, "line.txt", line, -1);
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+
+  run_cli (fixture, &result, NULL, provider, "--lines=line.txt", "--timeout=1", "--retries=0",
+           "--base-url", url);
+  g_assert_cmpint (result.status, ==, 1);
+  rows = parse_csv (result.out);
+  g_assert_cmpuint (rows->len, ==, 2);
+  assert_failed_row (rows, 1, says);
+  assert_summary (result.err, 0, 1);
+  assert_no_preferences (&result, rows);
+}
+
 static void
 test_errors_name_options (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *anthropic_path = write_file (fixture, "anthropic.txt",
-                                                "fine\n"
-                                                "wrong key [[fake status=401]]\n"
-                                                "too slow [[fake fault=hang]]\n"
-                                                "no such model [[fake status=404]]\n",
-                                                -1);
-  g_autofree char *openai_path = write_file (fixture, "openai.txt",
-                                             "wrong key [[fake status=401]]\n"
-                                             "too many [[fake status=429]]\n"
-                                             "refused [[fake status=400]]\n",
-                                             -1);
-  g_auto (CliResult) anthropic = { 0 };
-  g_auto (CliResult) openai = { 0 };
-  g_autoptr (GPtrArray) rows = NULL;
+  const char *anthropic = "--provider=anthropic";
+  const char *openai = "--provider=openai";
 
-  run_cli (fixture, &anthropic, NULL, "--lines=anthropic.txt", "--timeout=1", "--retries=0",
-           "--base-url", fixture->anthropic_url);
-  g_assert_cmpint (anthropic.status, ==, 1);
-  rows = parse_csv (anthropic.out);
-  g_assert_cmpuint (rows->len, ==, 5);
-  assert_done_row (rows, 1, "fine", "fine");
-  assert_failed_row (rows, 2, (const char *const[]){ "rejected", "ANTHROPIC_API_KEY", NULL });
-  assert_failed_row (rows, 3, (const char *const[]){ "1 second", "--timeout", NULL });
-  assert_failed_row (rows, 4, (const char *const[]){ "not found", "--model", "--base-url", NULL });
-  assert_summary (anthropic.err, 1, 3);
-  assert_no_preferences (&anthropic, rows);
-  g_clear_pointer (&rows, g_ptr_array_unref);
-
-  run_cli (fixture, &openai, NULL, "--provider=openai", "--lines=openai.txt", "--retries=0",
-           "--base-url", fixture->openai_url);
-  g_assert_cmpint (openai.status, ==, 1);
-  rows = parse_csv (openai.out);
-  g_assert_cmpuint (rows->len, ==, 4);
-  assert_failed_row (rows, 1, (const char *const[]){ "rejected", "OPENAI_API_KEY", NULL });
-  assert_failed_row (rows, 2, (const char *const[]){ "--concurrency", NULL });
-  assert_failed_row (rows, 3, (const char *const[]){ "--max-tokens", "--temperature", NULL });
-  assert_summary (openai.err, 0, 3);
-  assert_no_preferences (&openai, rows);
+  assert_cli_fails (fixture, anthropic, fixture->anthropic_url, "wrong key [[fake status=401]]\n",
+                    (const char *const[]){ "rejected", "ANTHROPIC_API_KEY", NULL });
+  assert_cli_fails (fixture, anthropic, fixture->anthropic_url, "too slow [[fake fault=hang]]\n",
+                    (const char *const[]){ "1 second", "--timeout", NULL });
+  assert_cli_fails (fixture, anthropic, fixture->anthropic_url,
+                    "no such model [[fake status=404]]\n",
+                    (const char *const[]){ "not found", "--model", "--base-url", NULL });
+  assert_cli_fails (fixture, openai, fixture->openai_url, "wrong key [[fake status=401]]\n",
+                    (const char *const[]){ "rejected", "OPENAI_API_KEY", NULL });
+  assert_cli_fails (fixture, openai, fixture->openai_url, "refused [[fake status=400]]\n",
+                    (const char *const[]){ "--max-tokens", "--temperature", NULL });
 }
 
 /* Usage errors: exit 2, a message that says what is wrong, nothing sent. */

@@ -41,6 +41,8 @@ typedef struct
   int concurrency;
   int retries;
   int timeout;
+  int rpm;
+  int tpm;
   char *lines;
   char *csv;
   char *column;
@@ -121,6 +123,14 @@ make_option_context (CliOptions *o)
       N_ ("How often to retry a request that may succeed later (default: 3)"), N_ ("N") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout,
       N_ ("How long one request may take, 0 for no limit (default: 600)"), N_ ("SECONDS") },
+    { "rpm", 0, 0, G_OPTION_ARG_INT, &o->rpm,
+      N_ ("Send at most N requests a minute, below the provider’s own limit (default: no cap "
+          "but the provider’s)"),
+      N_ ("N") },
+    { "tpm", 0, 0, G_OPTION_ARG_INT, &o->tpm,
+      N_ ("Use at most N tokens a minute, input and output (default: no cap but the "
+          "provider’s)"),
+      N_ ("N") },
     { "lines", 0, 0, G_OPTION_ARG_FILENAME, &o->lines,
       N_ ("One input per line of FILE (- for standard input)"), N_ ("FILE") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o->csv,
@@ -165,6 +175,8 @@ check_numbers (const CliOptions *o, GError **error)
     return fail_usage (error, _ ("--timeout must be 0 (no limit) or more seconds."));
   if (!isnan (o->temperature) && (o->temperature < 0 || o->temperature > 2))
     return fail_usage (error, _ ("--temperature must be between 0 and 2."));
+  if (o->rpm < 0 || o->tpm < 0)
+    return fail_usage (error, _ ("--rpm and --tpm must be 0 (no cap) or more."));
   return TRUE;
 }
 
@@ -445,7 +457,7 @@ static guint
 n_finished (SheafBatch *batch)
 {
   return sheaf_batch_get_n_done (batch) + sheaf_batch_get_n_failed (batch) +
-         sheaf_batch_get_n_cancelled (batch);
+         sheaf_batch_get_n_cancelled (batch) + sheaf_batch_get_n_not_sent (batch);
 }
 
 static void
@@ -529,6 +541,8 @@ print_summary (SheafBatch *batch)
                    g_ascii_formatd (number, sizeof number, "%.1f", elapsed));
   if (cancelled > 0)
     g_string_append_printf (line, _ (", %u cancelled"), cancelled);
+  if (sheaf_batch_get_n_not_sent (batch) > 0)
+    g_string_append_printf (line, _ (", %u not sent"), sheaf_batch_get_n_not_sent (batch));
   if (speedup >= 1.1)
     g_string_append_printf (line, _ (" (%s× faster than one at a time)"),
                             g_ascii_formatd (number, sizeof number, "%.1f", speedup));
@@ -544,7 +558,7 @@ configure_batch (SheafBatch *batch, const CliOptions *o, const char *model)
                 "max-tokens", (guint) o->max_tokens, "temperature",
                 isnan (o->temperature) ? -1.0 : o->temperature, "concurrency",
                 (guint) o->concurrency, "retries", (guint) o->retries, "timeout",
-                (guint) o->timeout, NULL);
+                (guint) o->timeout, "rpm", (guint) o->rpm, "tpm", (guint) o->tpm, NULL);
 }
 
 /* Runs the batch on a main loop until every item has an outcome or a
@@ -647,6 +661,9 @@ run_cli (CliOptions *o)
       return EXIT_USAGE;
     }
 
+  /* Once, not on every row that was not sent. */
+  if (sheaf_batch_get_halt_message (batch) != NULL)
+    g_printerr (_ ("sheaf-cli: stopped early: %s\n"), sheaf_batch_get_halt_message (batch));
   print_summary (batch);
   if (interrupted ||
       sheaf_batch_get_n_done (batch) < g_list_model_get_n_items (G_LIST_MODEL (items)))

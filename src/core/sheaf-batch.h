@@ -39,6 +39,8 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * which settings the batch's own messages and those of its HTTP sessions
  * name; the provider's messages follow the provider's own property).
  *
+ * rate-limit-patience (seconds the provider's rate limit may keep one row
+ * waiting in all before it fails, default 900),
  * rpm, tpm (guint, 0: no cap): caps of the person's own on requests and
  * on tokens (input + output) per minute, below the provider's, for a
  * shared key or a server on this computer.
@@ -67,7 +69,7 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  * run completes when the requests in flight are over.
  *
  * Signals: "item-finished" (SheafItem *item) once for each item that
- * reaches DONE, FAILED or CANCELLED in a run.
+ * reaches DONE, FAILED, CANCELLED or NOT_SENT in a run.
  */
 SheafBatch *sheaf_batch_new (SheafProvider *provider);
 

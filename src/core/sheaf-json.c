@@ -424,3 +424,67 @@ sheaf_json_append_string (GString *out, const char *value)
   sheaf_json_append_escaped (out, value);
   g_string_append_c (out, '"');
 }
+
+/* Lookups */
+
+/* One lookup: json_object_get_member() returns NULL for a missing member. */
+JsonNode *
+sheaf_json_member (JsonObject *object, const char *name)
+{
+  return object != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+JsonObject *
+sheaf_json_member_object (JsonObject *object, const char *name)
+{
+  JsonNode *node = sheaf_json_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+sheaf_json_member_array (JsonObject *object, const char *name)
+{
+  JsonNode *node = sheaf_json_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+const char *
+sheaf_json_node_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+             json_node_get_value_type (node) == G_TYPE_STRING
+           ? json_node_get_string (node)
+           : NULL;
+}
+
+const char *
+sheaf_json_member_string (JsonObject *object, const char *name)
+{
+  return sheaf_json_node_string (sheaf_json_member (object, name));
+}
+
+gint64
+sheaf_json_member_int (JsonObject *object, const char *name)
+{
+  JsonNode *node = sheaf_json_member (object, name);
+  GType type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : 0;
+
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (node);
+  return -1;
+}
+
+JsonObject *
+sheaf_json_element_object (JsonArray *array, guint index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}

@@ -25,4 +25,18 @@ JsonNode *sheaf_json_parse (const char *data, gsize length);
 void sheaf_json_append_string (GString *out, const char *value);
 void sheaf_json_append_escaped (GString *out, const char *value);
 
+/*
+ * Lookups that take NULL for a missing object or array and give NULL (or
+ * -1 for a number) for a member that is missing or of another type, so a
+ * reply's shape is read in one line whatever a server sent.
+ */
+JsonNode *sheaf_json_member (JsonObject *object, const char *name);
+JsonObject *sheaf_json_member_object (JsonObject *object, const char *name);
+JsonArray *sheaf_json_member_array (JsonObject *object, const char *name);
+const char *sheaf_json_node_string (JsonNode *node);
+const char *sheaf_json_member_string (JsonObject *object, const char *name);
+/* A whole number (a double is cut to one), or -1. */
+gint64 sheaf_json_member_int (JsonObject *object, const char *name);
+JsonObject *sheaf_json_element_object (JsonArray *array, guint index);
+
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include <libsoup/soup.h>
 
+#include "sheaf-rate-limits.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -64,6 +66,7 @@ typedef struct
   char *text;
   char *stop_reason;
   char *model;
+  char *refusal; /* the model's own words when it declined to answer */
   gint64 input_tokens;
   gint64 output_tokens;
 } SheafReply;
@@ -72,9 +75,11 @@ void sheaf_reply_free (SheafReply *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SheafReply, sheaf_reply_free)
 
 #define SHEAF_TYPE_PROVIDER (sheaf_provider_get_type ())
-G_DECLARE_FINAL_TYPE (SheafProvider, sheaf_provider, SHEAF, PROVIDER, GObject)
+G_DECLARE_DERIVABLE_TYPE (SheafProvider, sheaf_provider, SHEAF, PROVIDER, GObject)
 
 /*
+ * An abstract type with one subclass per API (sheaf-provider-anthropic.c,
+ * sheaf-provider-openai.c); sheaf_provider_new() makes the one for @kind.
  * Anthropic Messages: POST {base}/v1/messages, x-api-key,
  * anthropic-version: 2023-06-01.
  * OpenAI Chat Completions: POST {base}/chat/completions,
@@ -123,5 +128,16 @@ SheafReply *sheaf_provider_parse_response (SheafProvider *self, guint status,
  * host). G_IO_ERROR_CANCELLED is returned as a copy, unchanged.
  */
 GError *sheaf_provider_translate_transport_error (SheafProvider *self, const GError *error);
+
+/* What the reply's headers say of the provider's rate limits (and of how
+ * long to wait), whatever the status. */
+void sheaf_provider_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers,
+                                      SheafRateLimits *limits);
+/* Whether the provider counts a request's max_tokens against its token
+ * limit when it arrives (OpenAI does). */
+gboolean sheaf_provider_counts_max_tokens (SheafProvider *self);
+/* Equal for providers that share rate limits: the same API, base URL and
+ * key. The key itself is not in it, only a digest. */
+char *sheaf_provider_dup_limits_id (SheafProvider *self);
 
 G_END_DECLS

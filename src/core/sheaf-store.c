@@ -1621,6 +1621,7 @@ sheaf_store_finish_run (SheafStore *self, gint64 run_id, SheafBatch *batch)
   run->n_total = sheaf_batch_get_n_total (batch);
   run->n_done = sheaf_batch_get_n_done (batch);
   run->n_failed = sheaf_batch_get_n_failed (batch);
+  /* Rows not sent are the rest: n_total - done - failed - cancelled. */
   run->n_cancelled = sheaf_batch_get_n_cancelled (batch);
   run->elapsed = sheaf_batch_get_elapsed (batch);
   run->sum_seconds = sheaf_batch_get_sum_seconds (batch);
