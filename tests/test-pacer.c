@@ -280,7 +280,9 @@ test_empty_bucket_holds (void)
   sheaf_pacer_wait (pacer, &waiter, &cost, ready_cb, &when);
   SHEAF_TEST_WAIT_UNTIL (when != 0);
   g_assert_cmpint (when - start, >=, 900 * 1000);
-  g_assert_cmpint (when - start, <, 2 * G_USEC_PER_SEC);
+  /* A request sent a moment ago may not have reached the provider when it
+   * counted: the pacer keeps room for it too, up to one more second. */
+  g_assert_cmpint (when - start, <, 3 * G_USEC_PER_SEC);
   /* It was taken on the way out: the next one waits again. */
   g_assert_false (sheaf_pacer_try_reserve (pacer, &cost));
   sheaf_pacer_refund (pacer, &cost);
