@@ -7,115 +7,12 @@
 
 #include "sheaf-batch.h"
 #include "sheaf-error.h"
+#include "sheaf-batch-fixture.h"
 #include "sheaf-fake-provider.h"
 #include "sheaf-http.h"
 #include "sheaf-test-utils.h"
 
-/* One batch against one fake server, for one kind of provider. */
-typedef struct
-{
-  SheafProviderKind kind;
-  SheafFakeProvider *fake;
-  SheafProvider *provider;
-  SheafBatch *batch;
-  GListStore *items;
-  gboolean finished;
-  gboolean succeeded;
-  GError *error;
-  gint64 finished_at;
-} Fixture;
-
-static Fixture *
-fixture_new (SheafProviderKind kind)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
-  f->kind = kind;
-  f->fake = sheaf_fake_provider_new (0, &error);
-  g_assert_no_error (error);
-  base_url = sheaf_fake_provider_dup_base_url (f->fake, kind);
-  f->provider = sheaf_provider_new (kind, base_url, "sk-test");
-  f->batch = sheaf_batch_new (f->provider);
-  g_object_set (f->batch, "backoff-ms", 5, "timeout", 30, NULL);
-  f->items = g_list_store_new (SHEAF_TYPE_ITEM);
-  return f;
-}
-
-static void
-fixture_free (Fixture *f)
-{
-  g_assert_false (sheaf_batch_get_running (f->batch));
-  g_clear_error (&f->error);
-  g_assert_finalize_object (f->batch);
-  g_object_unref (f->items);
-  g_assert_finalize_object (f->provider);
-  g_assert_finalize_object (f->fake);
-  g_free (f);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fixture, fixture_free)
-
-static SheafItem *
-add_item (Fixture *f, const char *text)
-{
-  g_autofree char *title =
-    g_strdup_printf ("Item %u", g_list_model_get_n_items (G_LIST_MODEL (f->items)));
-  g_autoptr (SheafItem) item = sheaf_item_new (title, text);
-
-  g_list_store_append (f->items, item);
-  return item; /* owned by the store */
-}
-
-static void
-add_items (Fixture *f, guint n, const char *directive)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *text = g_strdup_printf ("Text %u %s", i, directive != NULL ? directive : "");
-
-      add_item (f, text);
-    }
-}
-
-static SheafItem *
-item_at (Fixture *f, guint position)
-{
-  g_autoptr (SheafItem) item = g_list_model_get_item (G_LIST_MODEL (f->items), position);
-
-  return item; /* owned by the store */
-}
-
-static void
-run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  f->succeeded = sheaf_batch_run_finish (SHEAF_BATCH (source), result, &f->error);
-  f->finished = TRUE;
-  f->finished_at = g_get_monotonic_time ();
-}
-
-static void
-start (Fixture *f)
-{
-  f->finished = FALSE;
-  f->succeeded = FALSE;
-  g_clear_error (&f->error);
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
-  g_assert_true (sheaf_batch_get_running (f->batch));
-}
-
-static void
-run (Fixture *f)
-{
-  start (f);
-  SHEAF_TEST_WAIT_UNTIL (f->finished);
-  g_assert_no_error (f->error);
-  g_assert_true (f->succeeded);
-  g_assert_false (sheaf_batch_get_running (f->batch));
-}
+typedef SheafBatchFixture Fixture;
 
 static guint
 server_attempts (Fixture *f, SheafItem *item)
@@ -164,14 +61,14 @@ kind_of (gconstpointer data)
 static void
 test_max_in_flight (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
 
   /* Beyond libsoup's default of 2 per host and 10 in all. Requests that are
    * never answered keep their permits, so exactly K are in flight however
    * slowly a busy machine sends them. */
   sheaf_batch_set_concurrency (f->batch, 50);
-  add_items (f, 60, "[[fake fault=hang]]");
-  start (f);
+  sheaf_batch_fixture_add_items (f, 60, 0, "[[fake fault=hang]]");
+  sheaf_batch_fixture_start (f);
   SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 50);
   sheaf_test_drain ();
   g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), ==, 50);
@@ -184,8 +81,8 @@ test_max_in_flight (gconstpointer data)
   g_list_store_remove_all (f->items);
   sheaf_fake_provider_reset_counters (f->fake);
   sheaf_fake_provider_set_latency_ms (f->fake, 50);
-  add_items (f, 200, NULL);
-  run (f);
+  sheaf_batch_fixture_add_items (f, 200, 0, NULL);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   g_assert_cmpuint (sheaf_fake_provider_get_max_in_flight (f->fake), <=, 50);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 200);
@@ -200,19 +97,19 @@ test_max_in_flight (gconstpointer data)
 static void
 test_raise_concurrency (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
 
   /* Until the provider has answered once, only two go out at a time (the
    * early-stop tests show why): one answer first. */
-  add_items (f, 1, NULL);
-  run (f);
+  sheaf_batch_fixture_add_items (f, 1, 0, NULL);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
   g_list_store_remove_all (f->items);
   sheaf_fake_provider_reset_counters (f->fake);
 
   sheaf_fake_provider_set_latency_ms (f->fake, 150);
   sheaf_batch_set_concurrency (f->batch, 2);
-  add_items (f, 12, NULL);
-  start (f);
+  sheaf_batch_fixture_add_items (f, 12, 0, NULL);
+  sheaf_batch_fixture_start (f);
 
   SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_in_flight (f->fake) == 2);
   sheaf_batch_set_concurrency (f->batch, 8);
@@ -230,15 +127,15 @@ test_raise_concurrency (gconstpointer data)
 static void
 test_failure_does_not_stop_the_rest (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *bad;
 
   /* The provider answers with a more precise name than the one asked. */
   g_object_set (f->batch, "model", "asked-model", NULL);
-  add_items (f, 4, "[[fake model=answered-model]]");
-  bad = add_item (f, "Broken [[fake status=400]]");
-  add_items (f, 5, "[[fake model=answered-model]]");
-  run (f);
+  sheaf_batch_fixture_add_items (f, 4, 0, "[[fake model=answered-model]]");
+  bad = sheaf_batch_fixture_add_item (f, "Broken [[fake status=400]]");
+  sheaf_batch_fixture_add_items (f, 5, 0, "[[fake model=answered-model]]");
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   assert_item (bad, SHEAF_ITEM_STATE_FAILED, 1, 400);
   g_assert_nonnull (sheaf_item_get_error_message (bad));
@@ -246,10 +143,11 @@ test_failure_does_not_stop_the_rest (gconstpointer data)
   /* A failed row still says which model it was meant for. */
   g_assert_cmpstr (sheaf_item_get_model (bad), ==, "asked-model");
   for (guint i = 0; i < 10; i++)
-    if (item_at (f, i) != bad)
+    if (sheaf_batch_fixture_item_at (f, i) != bad)
       {
-        assert_item (item_at (f, i), SHEAF_ITEM_STATE_DONE, 1, 200);
-        g_assert_cmpstr (sheaf_item_get_model (item_at (f, i)), ==, "answered-model");
+        assert_item (sheaf_batch_fixture_item_at (f, i), SHEAF_ITEM_STATE_DONE, 1, 200);
+        g_assert_cmpstr (sheaf_item_get_model (sheaf_batch_fixture_item_at (f, i)), ==,
+                         "answered-model");
       }
 
   g_assert_cmpuint (sheaf_batch_get_n_done (f->batch), ==, 9);
@@ -260,14 +158,14 @@ test_failure_does_not_stop_the_rest (gconstpointer data)
 static void
 test_retry_with_backoff (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *flaky, *overloaded, *gateway;
 
   g_object_set (f->batch, "backoff-ms", 20, "retries", 3, NULL);
-  flaky = add_item (f, "Flaky [[fake status=503 times=2]]");
-  overloaded = add_item (f, "Always overloaded [[fake status=529]]");
-  gateway = add_item (f, "Gateway [[fake status=502 times=1]]");
-  run (f);
+  flaky = sheaf_batch_fixture_add_item (f, "Flaky [[fake status=503 times=2]]");
+  overloaded = sheaf_batch_fixture_add_item (f, "Always overloaded [[fake status=529]]");
+  gateway = sheaf_batch_fixture_add_item (f, "Gateway [[fake status=502 times=1]]");
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   assert_item (flaky, SHEAF_ITEM_STATE_DONE, 3, 200);
   g_assert_cmpuint (server_attempts (f, flaky), ==, 3);
@@ -288,11 +186,12 @@ test_retry_with_backoff (gconstpointer data)
 static void
 test_retry_state (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
-  SheafItem *item = add_item (f, "Busy [[fake status=503 retry-after-ms=150 times=1]]");
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
+  SheafItem *item =
+    sheaf_batch_fixture_add_item (f, "Busy [[fake status=503 retry-after-ms=150 times=1]]");
   double retry_seconds = 0.0;
 
-  start (f);
+  sheaf_batch_fixture_start (f);
   SHEAF_TEST_WAIT_UNTIL (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RETRYING);
   retry_seconds = sheaf_item_get_retry_seconds (item);
   g_assert_cmpfloat_with_epsilon (retry_seconds, 0.15, 1e-9);
@@ -310,7 +209,7 @@ static void
 run_both (Fixture *fixtures[2])
 {
   for (guint i = 0; i < 2; i++)
-    start (fixtures[i]);
+    sheaf_batch_fixture_start (fixtures[i]);
   SHEAF_TEST_WAIT_UNTIL (fixtures[0]->finished && fixtures[1]->finished);
   for (guint i = 0; i < 2; i++)
     {
@@ -322,16 +221,17 @@ run_both (Fixture *fixtures[2])
 static void
 test_retry_after (void)
 {
-  g_autoptr (Fixture) anthropic = fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
-  g_autoptr (Fixture) openai = fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
+  g_autoptr (SheafBatchFixture) anthropic = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
+  g_autoptr (SheafBatchFixture) openai = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
   Fixture *both[2] = { anthropic, openai };
   SheafItem *seconds[2], *millis[2];
 
   for (guint i = 0; i < 2; i++)
     {
-      seconds[i] = add_item (both[i], "Slow down [[fake status=429 retry-after=1 times=1]]");
-      millis[i] =
-        add_item (both[i], "Slow down a bit [[fake status=429 retry-after-ms=250 times=1]]");
+      seconds[i] = sheaf_batch_fixture_add_item (
+        both[i], "Slow down [[fake status=429 retry-after=1 times=1]]");
+      millis[i] = sheaf_batch_fixture_add_item (
+        both[i], "Slow down a bit [[fake status=429 retry-after-ms=250 times=1]]");
     }
   run_both (both);
 
@@ -348,16 +248,17 @@ test_retry_after (void)
 static void
 test_rate_limit_pauses_sends (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *limited, *later;
 
   /* The 429 comes back at once; the other slot is busy for 100 ms, so the
    * third item would go out right after the 429 were it not for the pause. */
   sheaf_batch_set_concurrency (f->batch, 2);
-  limited = add_item (f, "First [[fake status=429 retry-after-ms=200 times=1 latency=0]]");
-  add_item (f, "Second [[fake latency=100]]");
-  later = add_item (f, "Third [[fake latency=0]]");
-  run (f);
+  limited = sheaf_batch_fixture_add_item (
+    f, "First [[fake status=429 retry-after-ms=200 times=1 latency=0]]");
+  sheaf_batch_fixture_add_item (f, "Second [[fake latency=100]]");
+  later = sheaf_batch_fixture_add_item (f, "Third [[fake latency=0]]");
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   /* The third had a free permit right after the 429, yet waited for the
    * pause to end. */
@@ -370,15 +271,15 @@ test_rate_limit_pauses_sends (gconstpointer data)
 static void
 test_not_retried (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *unauthorized, *bad_request, *quota, *not_found;
 
   g_object_set (f->batch, "retries", 3, NULL);
-  unauthorized = add_item (f, "Key [[fake status=401]]");
-  bad_request = add_item (f, "Bad [[fake status=400]]");
-  quota = add_item (f, "Quota [[fake error=quota]]");
-  not_found = add_item (f, "Missing [[fake status=404]]");
-  run (f);
+  unauthorized = sheaf_batch_fixture_add_item (f, "Key [[fake status=401]]");
+  bad_request = sheaf_batch_fixture_add_item (f, "Bad [[fake status=400]]");
+  quota = sheaf_batch_fixture_add_item (f, "Quota [[fake error=quota]]");
+  not_found = sheaf_batch_fixture_add_item (f, "Missing [[fake status=404]]");
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   assert_item (unauthorized, SHEAF_ITEM_STATE_FAILED, 1, 401);
   assert_item (bad_request, SHEAF_ITEM_STATE_FAILED, 1, 400);
@@ -398,13 +299,13 @@ test_not_retried (gconstpointer data)
 static void
 test_stop (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   gint64 stopped_at;
 
   sheaf_batch_set_concurrency (f->batch, 5);
-  add_items (f, 5, "[[fake latency=1]]");
-  add_items (f, 15, "[[fake latency=5000]]");
-  start (f);
+  sheaf_batch_fixture_add_items (f, 5, 0, "[[fake latency=1]]");
+  sheaf_batch_fixture_add_items (f, 15, 0, "[[fake latency=5000]]");
+  sheaf_batch_fixture_start (f);
 
   SHEAF_TEST_WAIT_UNTIL (sheaf_batch_get_n_done (f->batch) == 5 &&
                          sheaf_fake_provider_get_in_flight (f->fake) == 5);
@@ -419,7 +320,7 @@ test_stop (gconstpointer data)
   g_assert_cmpint (f->finished_at - stopped_at, <, G_USEC_PER_SEC / 2);
   for (guint i = 0; i < 20; i++)
     {
-      SheafItem *item = item_at (f, i);
+      SheafItem *item = sheaf_batch_fixture_item_at (f, i);
 
       if (i < 5)
         {
@@ -440,12 +341,13 @@ test_stop (gconstpointer data)
 static void
 test_stop_while_waiting_to_retry (void)
 {
-  g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
-  SheafItem *item = add_item (f, "Busy [[fake status=503 retry-after=30]]");
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
+  SheafItem *item = sheaf_batch_fixture_add_item (f, "Busy [[fake status=503 retry-after=30]]");
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
 
   /* Stopping through the cancellable given to run_async() works too. */
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), cancellable, run_cb, f);
+  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), cancellable, sheaf_batch_fixture_run_cb,
+                         f);
   SHEAF_TEST_WAIT_UNTIL (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RETRYING);
   g_cancellable_cancel (cancellable);
   SHEAF_TEST_WAIT_UNTIL (f->finished);
@@ -459,16 +361,16 @@ test_stop_while_waiting_to_retry (void)
 static void
 test_timeout (void)
 {
-  g_autoptr (Fixture) anthropic = fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
-  g_autoptr (Fixture) openai = fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
+  g_autoptr (SheafBatchFixture) anthropic = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
+  g_autoptr (SheafBatchFixture) openai = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
   Fixture *both[2] = { anthropic, openai };
   SheafItem *hang[2], *fine[2];
 
   for (guint i = 0; i < 2; i++)
     {
       g_object_set (both[i]->batch, "timeout", 1, "retries", 0, NULL);
-      hang[i] = add_item (both[i], "Hang [[fake fault=hang]]");
-      fine[i] = add_item (both[i], "Fine");
+      hang[i] = sheaf_batch_fixture_add_item (both[i], "Hang [[fake fault=hang]]");
+      fine[i] = sheaf_batch_fixture_add_item (both[i], "Fine");
     }
   /* The window's message points to its settings, sheaf-cli's to --timeout. */
   sheaf_batch_set_settings_place (openai->batch, SHEAF_SETTINGS_COMMAND_LINE);
@@ -497,10 +399,10 @@ test_timeout (void)
 static void
 test_dropped_connection (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
-  SheafItem *dropped = add_item (f, "Dropped [[fake fault=drop times=1]]");
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
+  SheafItem *dropped = sheaf_batch_fixture_add_item (f, "Dropped [[fake fault=drop times=1]]");
 
-  run (f);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
   assert_item (dropped, SHEAF_ITEM_STATE_DONE, 2, 200);
   g_assert_cmpuint (server_attempts (f, dropped), ==, 2);
 }
@@ -508,16 +410,16 @@ test_dropped_connection (gconstpointer data)
 static void
 test_connection_reuse (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
 
   sheaf_batch_set_concurrency (f->batch, 20);
   for (guint i = 0; i < 1000; i++)
     {
       g_autofree char *text = g_strdup_printf ("Text %u [[fake latency=%u]]", i, 1 + i % 5);
 
-      add_item (f, text);
+      sheaf_batch_fixture_add_item (f, text);
     }
-  run (f);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   g_assert_cmpuint (sheaf_batch_get_n_done (f->batch), ==, 1000);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 1000);
@@ -529,14 +431,14 @@ test_connection_reuse (gconstpointer data)
 static void
 test_item_outcome (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *item;
 
   sheaf_fake_provider_set_latency_ms (f->fake, 50);
   g_object_set (f->batch, "template", "Title: {title}\n{text}", "model", "test-model", NULL);
-  item = add_item (f, "Hello there");
+  item = sheaf_batch_fixture_add_item (f, "Hello there");
   sheaf_item_set_response (item, "stale answer from an earlier run");
-  run (f);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
   assert_item (item, SHEAF_ITEM_STATE_DONE, 1, 200);
   g_assert_cmpstr (sheaf_item_get_prompt (item), ==, "Title: Item 0\nHello there");
@@ -599,15 +501,15 @@ progress_notify_cb (GObject *object, GParamSpec *pspec, Progress *progress)
 static void
 test_counters_and_signal (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   g_autoptr (GHashTable) finished = g_hash_table_new (NULL, NULL);
   Progress progress = { .batch = f->batch, .finished = finished };
   double sum = 0.0;
   guint n_total;
 
-  add_items (f, 18, NULL);
-  add_item (f, "Bad [[fake status=400]]");
-  add_item (f, "Also bad [[fake status=403]]");
+  sheaf_batch_fixture_add_items (f, 18, 0, NULL);
+  sheaf_batch_fixture_add_item (f, "Bad [[fake status=400]]");
+  sheaf_batch_fixture_add_item (f, "Also bad [[fake status=403]]");
   g_signal_connect (f->batch, "item-finished", G_CALLBACK (item_finished_cb), &progress);
   g_signal_connect (f->batch, "notify", G_CALLBACK (progress_notify_cb), &progress);
 
@@ -617,7 +519,7 @@ test_counters_and_signal (gconstpointer data)
       progress.n_item_finished = progress.n_notify_done = progress.n_notify_failed = 0;
       progress.n_notify_finished = progress.n_notify_running = 0;
 
-      run (f);
+      sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
 
       g_object_get (f->batch, "n-total", &n_total, NULL);
       g_assert_cmpuint (n_total, ==, 20);
@@ -635,7 +537,7 @@ test_counters_and_signal (gconstpointer data)
     }
 
   for (guint i = 0; i < 20; i++)
-    sum += sheaf_item_get_seconds (item_at (f, i));
+    sum += sheaf_item_get_seconds (sheaf_batch_fixture_item_at (f, i));
   g_assert_cmpfloat_with_epsilon (sheaf_batch_get_sum_seconds (f->batch), sum, 1e-9);
 
   g_signal_handlers_disconnect_by_data (f->batch, &progress);
@@ -644,19 +546,19 @@ test_counters_and_signal (gconstpointer data)
 static void
 test_run_errors (void)
 {
-  g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_ANTHROPIC);
   g_autoptr (SheafProvider) insecure =
     sheaf_provider_new (SHEAF_PROVIDER_KIND_ANTHROPIC, "http://example.com", "sk-secret");
   g_autoptr (SheafProvider) bad_url =
     sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, "ftp://example.com", "");
   g_autoptr (SheafProvider) good = g_object_ref (f->provider);
   Fixture second = { 0 };
-  SheafItem *item = add_item (f, "Text [[fake latency=20]]");
+  SheafItem *item = sheaf_batch_fixture_add_item (f, "Text [[fake latency=20]]");
 
   /* Nothing is sent when no request could work; the items stay as they were. */
   sheaf_item_set_state (item, SHEAF_ITEM_STATE_DONE);
   sheaf_batch_set_provider (f->batch, insecure);
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
+  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, sheaf_batch_fixture_run_cb, f);
   g_assert_false (f->finished);
   SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_error (f->error, SHEAF_ERROR, SHEAF_ERROR_INSECURE);
@@ -666,14 +568,15 @@ test_run_errors (void)
   sheaf_batch_set_provider (f->batch, bad_url);
   f->finished = FALSE;
   g_clear_error (&f->error);
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
+  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, sheaf_batch_fixture_run_cb, f);
   SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_error (f->error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
 
   /* One run at a time. */
   sheaf_batch_set_provider (f->batch, good);
-  start (f);
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, &second);
+  sheaf_batch_fixture_start (f);
+  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, sheaf_batch_fixture_run_cb,
+                         &second);
   SHEAF_TEST_WAIT_UNTIL (second.finished);
   g_assert_error (second.error, SHEAF_ERROR, SHEAF_ERROR_FAILED);
   g_clear_error (&second.error);
@@ -726,7 +629,7 @@ test_settings_place (void)
   g_assert_cmpint (place, ==, SHEAF_SETTINGS_PREFERENCES);
   g_signal_connect (batch, "notify::settings-place", G_CALLBACK (count_cb), &notified);
 
-  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, run_cb, &f);
+  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, sheaf_batch_fixture_run_cb, &f);
   SHEAF_TEST_WAIT_UNTIL (f.finished);
   g_assert_error (f.error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
   g_assert_cmpstr (f.error->message, ==, "No provider is set up. Choose one in Preferences.");
@@ -740,7 +643,7 @@ test_settings_place (void)
   g_assert_cmpint (sheaf_batch_get_settings_place (batch), ==, SHEAF_SETTINGS_COMMAND_LINE);
 
   f.finished = FALSE;
-  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, run_cb, &f);
+  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, sheaf_batch_fixture_run_cb, &f);
   SHEAF_TEST_WAIT_UNTIL (f.finished);
   g_assert_error (f.error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
   g_assert_cmpstr (f.error->message, ==, "No provider is set up. Choose one with --provider.");
@@ -752,19 +655,19 @@ test_settings_place (void)
 static void
 test_settings_place_sessions (void)
 {
-  g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
-  SheafItem *item = add_item (f, "Too much");
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
+  SheafItem *item = sheaf_batch_fixture_add_item (f, "Too much");
 
   sheaf_fake_provider_set_answer_bytes (f->fake, SHEAF_HTTP_MAX_BODY + 1);
   g_object_set (f->batch, "retries", 0, "settings-place", SHEAF_SETTINGS_COMMAND_LINE, NULL);
-  run (f);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
   assert_item (item, SHEAF_ITEM_STATE_FAILED, 1, 0);
   g_assert_cmpstr (sheaf_item_get_error_message (item), ==,
                    "The server sent an answer larger than 32 MB, far more than any answer to one "
                    "prompt, and Sheaf stopped reading it. Check --base-url.");
 
   sheaf_batch_set_settings_place (f->batch, SHEAF_SETTINGS_PREFERENCES);
-  run (f);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
   assert_item (item, SHEAF_ITEM_STATE_FAILED, 1, 0);
   g_assert_cmpstr (sheaf_item_get_error_message (item), ==,
                    "The server sent an answer larger than 32 MB, far more than any answer to one "
@@ -774,9 +677,9 @@ test_settings_place_sessions (void)
 static void
 test_empty (void)
 {
-  g_autoptr (Fixture) f = fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (SHEAF_PROVIDER_KIND_OPENAI);
 
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
+  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, sheaf_batch_fixture_run_cb, f);
   g_assert_false (f->finished);
   SHEAF_TEST_WAIT_UNTIL (f->finished);
   g_assert_true (f->succeeded);
@@ -791,19 +694,19 @@ test_empty (void)
 static void
 test_rate_limit_patience (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *item;
 
   g_object_set (f->batch, "rate-limit-patience", 1, "retries", 0, NULL);
-  item = add_item (f, "Never [[fake status=429 retry-after-ms=400]]");
-  run (f);
+  item = sheaf_batch_fixture_add_item (f, "Never [[fake status=429 retry-after-ms=400]]");
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
   /* Waits of 0.4 s: after three of them the patience is used up. */
   assert_item (item, SHEAF_ITEM_STATE_FAILED, 4, 429);
   sheaf_test_assert_contains (sheaf_item_get_error_message (item), "rate limit");
   sheaf_test_assert_contains (sheaf_item_get_error_message (item), "Concurrency");
 
   sheaf_batch_set_settings_place (f->batch, SHEAF_SETTINGS_COMMAND_LINE);
-  run (f);
+  sheaf_batch_fixture_run (f, SHEAF_TEST_WAIT_SECONDS);
   sheaf_test_assert_contains (sheaf_item_get_error_message (item), "--concurrency");
 }
 

@@ -7,6 +7,7 @@
 
 #include "sheaf-batch.h"
 #include "sheaf-error.h"
+#include "sheaf-batch-fixture.h"
 #include "sheaf-fake-provider.h"
 #include "sheaf-http.h"
 #include "sheaf-test-utils.h"
@@ -38,100 +39,12 @@
   }                                                                                                \
   G_STMT_END
 
-/* One batch against one fake server, for one kind of provider. */
-typedef struct
-{
-  SheafProviderKind kind;
-  SheafFakeProvider *fake;
-  SheafProvider *provider;
-  SheafBatch *batch;
-  GListStore *items;
-  gboolean finished;
-  GError *error;
-  guint min_effective_concurrency;
-} Fixture;
-
-static void
-fixture_use_provider (Fixture *f, const char *base_url, const char *api_key)
-{
-  g_clear_object (&f->provider);
-  f->provider = sheaf_provider_new (f->kind, base_url, api_key);
-  sheaf_batch_set_provider (f->batch, f->provider);
-}
-
-static Fixture *
-fixture_new (SheafProviderKind kind)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
-  f->kind = kind;
-  f->fake = sheaf_fake_provider_new (0, &error);
-  g_assert_no_error (error);
-  base_url = sheaf_fake_provider_dup_base_url (f->fake, kind);
-  f->batch = sheaf_batch_new (NULL);
-  fixture_use_provider (f, base_url, "sk-test");
-  g_object_set (f->batch, "backoff-ms", 20, "timeout", 30, NULL);
-  f->items = g_list_store_new (SHEAF_TYPE_ITEM);
-  return f;
-}
-
-static void
-fixture_free (Fixture *f)
-{
-  g_assert_false (sheaf_batch_get_running (f->batch));
-  g_clear_error (&f->error);
-  g_assert_finalize_object (f->batch);
-  g_object_unref (f->items);
-  g_assert_finalize_object (f->provider);
-  g_assert_finalize_object (f->fake);
-  g_free (f);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fixture, fixture_free)
-
-static SheafItem *
-add_item (Fixture *f, const char *text)
-{
-  g_autofree char *title =
-    g_strdup_printf ("Item %u", g_list_model_get_n_items (G_LIST_MODEL (f->items)));
-  g_autoptr (SheafItem) item = sheaf_item_new (title, text);
-
-  g_list_store_append (f->items, item);
-  return item; /* owned by the store */
-}
-
-/* @n items of about @bytes bytes each, every one carrying @directive. */
-static void
-add_items (Fixture *f, guint n, gsize bytes, const char *directive)
-{
-  static const char filler[] = " The quick brown fox jumps over the lazy dog.";
-
-  for (guint i = 0; i < n; i++)
-    {
-      GString *text = g_string_new (NULL);
-
-      g_string_printf (text, "Text %u %s", i, directive != NULL ? directive : "");
-      while (text->len + strlen (filler) <= bytes)
-        g_string_append (text, filler);
-      add_item (f, text->str);
-      g_string_free (text, TRUE);
-    }
-}
-
-static SheafItem *
-item_at (Fixture *f, guint position)
-{
-  g_autoptr (SheafItem) item = g_list_model_get_item (G_LIST_MODEL (f->items), position);
-
-  return item; /* owned by the store */
-}
+typedef SheafBatchFixture Fixture;
 
 static guint
 n_items (Fixture *f)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (f->items));
+  return sheaf_batch_fixture_n_items (f);
 }
 
 static guint
@@ -140,35 +53,15 @@ count_state (Fixture *f, SheafItemState state)
   guint n = 0;
 
   for (guint i = 0; i < n_items (f); i++)
-    n += sheaf_item_get_state (item_at (f, i)) == state;
+    n += sheaf_item_get_state (sheaf_batch_fixture_item_at (f, i)) == state;
   return n;
-}
-
-static void
-run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  sheaf_batch_run_finish (SHEAF_BATCH (source), result, &f->error);
-  f->finished = TRUE;
-}
-
-static void
-start (Fixture *f)
-{
-  f->finished = FALSE;
-  g_clear_error (&f->error);
-  sheaf_batch_run_async (f->batch, G_LIST_MODEL (f->items), NULL, run_cb, f);
-  g_assert_true (sheaf_batch_get_running (f->batch));
 }
 
 /* Runs the batch to its end, failing after @seconds. */
 static void
 run (Fixture *f, guint seconds)
 {
-  start (f);
-  WAIT_WITHIN (f->finished, seconds);
-  g_assert_no_error (f->error);
+  sheaf_batch_fixture_run (f, seconds);
 }
 
 static gboolean
@@ -246,12 +139,12 @@ kind_of (gconstpointer data)
 static Fixture *
 paced_fixture_new (SheafProviderKind kind)
 {
-  Fixture *f = fixture_new (kind);
+  Fixture *f = sheaf_batch_fixture_new (kind);
 
   sheaf_fake_provider_set_latency_ms (f->fake, PACED_LATENCY_MS);
   sheaf_batch_set_concurrency (f->batch, PACED_CONCURRENCY);
   g_object_set (f->batch, "max-tokens", 256, NULL);
-  add_items (f, PACED_ITEMS, 1024, NULL);
+  sheaf_batch_fixture_add_items (f, PACED_ITEMS, 1024, NULL);
   return f;
 }
 
@@ -261,7 +154,7 @@ paced_fixture_new (SheafProviderKind kind)
 static void
 token_limit (SheafProviderKind kind, double waves)
 {
-  g_autoptr (Fixture) f = paced_fixture_new (kind);
+  g_autoptr (SheafBatchFixture) f = paced_fixture_new (kind);
   /* The fake's cost: about a token per 4 bytes, and OpenAI's max_tokens. */
   double cost = 1024 / 4 + (kind == SHEAF_PROVIDER_KIND_OPENAI ? 256 : 0);
   double capacity = waves * PACED_CONCURRENCY * cost;
@@ -288,7 +181,7 @@ test_token_limit_small_bucket (gconstpointer data)
 static void
 test_request_limit (gconstpointer data)
 {
-  g_autoptr (Fixture) f = paced_fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = paced_fixture_new (kind_of (data));
   double capacity = 30, rate = (PACED_ITEMS - capacity) / PACED_SECONDS;
 
   sheaf_fake_provider_set_request_limit (f->fake, capacity, rate);
@@ -302,7 +195,7 @@ test_request_limit (gconstpointer data)
 static void
 test_one_row_waits (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *limited;
   gint64 started;
 
@@ -310,11 +203,11 @@ test_one_row_waits (gconstpointer data)
   sheaf_fake_provider_set_token_limit (f->fake, 1e7, 1e6);
   sheaf_fake_provider_set_latency_ms (f->fake, 20);
   sheaf_batch_set_concurrency (f->batch, 5);
-  limited = add_item (f, "Limited [[fake status=429 retry-after=3600]]");
-  add_items (f, 29, 0, NULL);
+  limited = sheaf_batch_fixture_add_item (f, "Limited [[fake status=429 retry-after=3600]]");
+  sheaf_batch_fixture_add_items (f, 29, 0, NULL);
 
   started = g_get_monotonic_time ();
-  start (f);
+  sheaf_batch_fixture_start (f);
   WAIT_WITHIN (sheaf_batch_get_n_done (f->batch) == 29, 10);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
   g_assert_false (f->finished);
@@ -324,7 +217,7 @@ test_one_row_waits (gconstpointer data)
   g_assert_no_error (f->error);
   assert_state (limited, SHEAF_ITEM_STATE_CANCELLED);
   for (guint i = 1; i < n_items (f); i++)
-    assert_state (item_at (f, i), SHEAF_ITEM_STATE_DONE);
+    assert_state (sheaf_batch_fixture_item_at (f, i), SHEAF_ITEM_STATE_DONE);
 }
 
 static GArray *
@@ -338,21 +231,22 @@ arrivals_of (Fixture *f, SheafItem *item)
 static void
 test_account_pause (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   SheafItem *limited;
   gint64 refused_at;
 
   sheaf_batch_set_concurrency (f->batch, 2);
-  limited = add_item (f, "First [[fake status=429 retry-after=1 times=1 latency=0]]");
-  add_item (f, "Second [[fake latency=100]]");
-  add_items (f, 6, 0, "[[fake latency=0]]");
+  limited =
+    sheaf_batch_fixture_add_item (f, "First [[fake status=429 retry-after=1 times=1 latency=0]]");
+  sheaf_batch_fixture_add_item (f, "Second [[fake latency=100]]");
+  sheaf_batch_fixture_add_items (f, 6, 0, "[[fake latency=0]]");
   run (f, 20);
   assert_all_done (f);
 
   refused_at = g_array_index (arrivals_of (f, limited), gint64, 0);
   for (guint i = 0; i < n_items (f); i++)
     {
-      GArray *arrivals = arrivals_of (f, item_at (f, i));
+      GArray *arrivals = arrivals_of (f, sheaf_batch_fixture_item_at (f, i));
 
       for (guint a = 0; a < arrivals->len; a++)
         {
@@ -369,8 +263,9 @@ test_account_pause (gconstpointer data)
 static void
 test_rate_limit_is_not_a_retry (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
-  SheafItem *item = add_item (f, "Limited [[fake status=429 retry-after=1 times=2]]");
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
+  SheafItem *item =
+    sheaf_batch_fixture_add_item (f, "Limited [[fake status=429 retry-after=1 times=2]]");
 
   g_object_set (f->batch, "retries", 0, NULL);
   run (f, 20);
@@ -385,30 +280,29 @@ test_rate_limit_is_not_a_retry (gconstpointer data)
 static void
 effective_concurrency_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
-  Fixture *f = user_data;
+  guint *lowest = user_data;
 
-  f->min_effective_concurrency =
-    MIN (f->min_effective_concurrency, sheaf_batch_get_effective_concurrency (f->batch));
+  *lowest = MIN (*lowest, sheaf_batch_get_effective_concurrency (SHEAF_BATCH (object)));
 }
 
 static void
 test_overload (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   guint overloaded_status = f->kind == SHEAF_PROVIDER_KIND_ANTHROPIC ? 529 : 503;
   guint requests, refusals, max_overloaded;
+  guint lowest = G_MAXUINT;
 
   sheaf_fake_provider_set_latency_ms (f->fake, 100);
   sheaf_fake_provider_set_overload_above (f->fake, 6);
   sheaf_batch_set_concurrency (f->batch, 20);
   g_object_set (f->batch, "retries", 10, "backoff-ms", 20, NULL);
-  add_items (f, 800, 0, NULL);
-  f->min_effective_concurrency = G_MAXUINT;
+  sheaf_batch_fixture_add_items (f, 800, 0, NULL);
   g_signal_connect (f->batch, "notify::effective-concurrency",
-                    G_CALLBACK (effective_concurrency_cb), f);
+                    G_CALLBACK (effective_concurrency_cb), &lowest);
 
   /* Overloaded: after a second of it, the client holds back. */
-  start (f);
+  sheaf_batch_fixture_start (f);
   turn_for (1000);
   sheaf_fake_provider_reset_max_in_flight (f->fake);
   requests = sheaf_fake_provider_get_n_requests (f->fake);
@@ -418,9 +312,9 @@ test_overload (gconstpointer data)
   refusals = n_status (f, overloaded_status) - refusals;
   max_overloaded = sheaf_fake_provider_get_max_in_flight (f->fake);
   g_test_message ("overloaded: %u requests, %u refused, %u in flight at most, %u at once", requests,
-                  refusals, max_overloaded, f->min_effective_concurrency);
+                  refusals, max_overloaded, lowest);
   g_assert_cmpuint (max_overloaded, <=, 10);
-  g_assert_cmpuint (f->min_effective_concurrency, <, 20);
+  g_assert_cmpuint (lowest, <, 20);
   /* Most of what it sends is answered: it no longer sends 20 at once. */
   g_assert_cmpuint (refusals, <=, requests / 2);
 
@@ -462,19 +356,19 @@ assert_halted (Fixture *f)
 static Fixture *
 halt_fixture_new (SheafProviderKind kind, const char *directive)
 {
-  Fixture *f = fixture_new (kind);
+  Fixture *f = sheaf_batch_fixture_new (kind);
 
   sheaf_fake_provider_set_latency_ms (f->fake, 50);
   sheaf_batch_set_concurrency (f->batch, 20);
   g_object_set (f->batch, "retries", 3, "backoff-ms", 5, NULL);
-  add_items (f, HALT_ITEMS, 0, directive);
+  sheaf_batch_fixture_add_items (f, HALT_ITEMS, 0, directive);
   return f;
 }
 
 static void
 test_halt_rejected_key (gconstpointer data)
 {
-  g_autoptr (Fixture) f = halt_fixture_new (kind_of (data), NULL);
+  g_autoptr (SheafBatchFixture) f = halt_fixture_new (kind_of (data), NULL);
 
   sheaf_fake_provider_set_api_key (f->fake, "sk-the-right-key");
   run (f, 20);
@@ -486,7 +380,7 @@ test_halt_rejected_key (gconstpointer data)
 static void
 test_halt_unknown_model (gconstpointer data)
 {
-  g_autoptr (Fixture) f = halt_fixture_new (kind_of (data), "[[fake status=404]]");
+  g_autoptr (SheafBatchFixture) f = halt_fixture_new (kind_of (data), "[[fake status=404]]");
 
   g_object_set (f->batch, "model", "no-such-model", NULL);
   run (f, 20);
@@ -517,16 +411,16 @@ closed_port (void)
 static void
 test_halt_unreachable (gconstpointer data)
 {
-  g_autoptr (Fixture) f = halt_fixture_new (kind_of (data), NULL);
+  g_autoptr (SheafBatchFixture) f = halt_fixture_new (kind_of (data), NULL);
   g_autofree char *base_url = g_strdup_printf ("http://127.0.0.1:%u%s", closed_port (),
                                                f->kind == SHEAF_PROVIDER_KIND_OPENAI ? "/v1" : "");
   guint tried = 0;
   SheafError code;
 
-  fixture_use_provider (f, base_url, "sk-test");
+  sheaf_batch_fixture_use_provider (f, base_url, "sk-test");
   run (f, 20);
   for (guint i = 0; i < n_items (f); i++)
-    tried += sheaf_item_get_attempts (item_at (f, i)) > 0;
+    tried += sheaf_item_get_attempts (sheaf_batch_fixture_item_at (f, i)) > 0;
   g_assert_cmpuint (tried, <=, 3);
   /* SHEAF_ERROR_NETWORK, or a code of its own added for it. */
   code = sheaf_batch_get_halt_code (f->batch);
@@ -540,8 +434,8 @@ test_halt_unreachable (gconstpointer data)
 static void
 test_truncated_is_retried (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
-  SheafItem *item = add_item (f, "Cut off [[fake fault=truncated times=1]]");
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
+  SheafItem *item = sheaf_batch_fixture_add_item (f, "Cut off [[fake fault=truncated times=1]]");
 
   run (f, 20);
   assert_state (item, SHEAF_ITEM_STATE_DONE);
@@ -576,7 +470,7 @@ run_storm (Fixture *f, gboolean faults, guint seconds)
     {
       g_autofree char *text = g_strdup_printf ("Text %u %s", i, faults ? storm_directive (i) : "");
 
-      add_item (f, text);
+      sheaf_batch_fixture_add_item (f, text);
     }
   run (f, seconds);
   assert_all_done (f);
@@ -588,7 +482,7 @@ run_storm (Fixture *f, gboolean faults, guint seconds)
 static void
 test_fault_storm (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   double clean, stormy;
 
   /* Limits far away, so that every reply carries headers with room. */
@@ -804,7 +698,7 @@ assert_openai_headers (Exchange *exchange)
 static void
 test_fake_limits (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   gboolean anthropic = f->kind == SHEAF_PROVIDER_KIND_ANTHROPIC;
   g_autofree char *prompt = g_strnfill (400, 'a');
   Exchange exchanges[6];
@@ -852,7 +746,7 @@ test_fake_limits (gconstpointer data)
 static void
 test_fake_overload (gconstpointer data)
 {
-  g_autoptr (Fixture) f = fixture_new (kind_of (data));
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (kind_of (data));
   gboolean anthropic = f->kind == SHEAF_PROVIDER_KIND_ANTHROPIC;
   Exchange exchanges[3];
   Exchange *refused;
