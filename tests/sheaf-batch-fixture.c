@@ -112,3 +112,18 @@ sheaf_batch_fixture_run (SheafBatchFixture *f, guint seconds)
   g_assert_true (f->succeeded);
   g_assert_false (sheaf_batch_get_running (f->batch));
 }
+
+void
+sheaf_batch_fixture_add_for_both (const char *prefix, const char *name, GTestDataFunc func)
+{
+  static const SheafProviderKind kinds[] = { SHEAF_PROVIDER_KIND_ANTHROPIC,
+                                             SHEAF_PROVIDER_KIND_OPENAI };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *path =
+        g_strconcat (prefix, sheaf_provider_kind_to_string (kinds[i]), "/", name, NULL);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (kinds[i]), func);
+    }
+}

@@ -44,4 +44,8 @@ void sheaf_batch_fixture_run_cb (GObject *source, GAsyncResult *result, gpointer
 /* Starts and waits for the end, at most @seconds; asserts it succeeded. */
 void sheaf_batch_fixture_run (SheafBatchFixture *f, guint seconds);
 
+/* Adds @func as @prefix + "anthropic/" + @name and as the same for openai,
+ * with the SheafProviderKind as its data. */
+void sheaf_batch_fixture_add_for_both (const char *prefix, const char *name, GTestDataFunc func);
+
 G_END_DECLS

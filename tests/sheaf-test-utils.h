@@ -23,7 +23,8 @@ void sheaf_test_wait_until (SheafTestCondition condition, gpointer data, guint t
                             const char *what);
 /* The same, until *@flag is TRUE. */
 void sheaf_test_wait_for_flag (const gboolean *flag, guint timeout_seconds, const char *what);
-/* Runs whatever is ready now, without blocking. */
+/* Runs whatever is ready now, without blocking (at most 100 turns of the
+ * main loop). */
 void sheaf_test_drain (void);
 
 /* A deadline for a wait on any expression: see SHEAF_TEST_WAIT_UNTIL. */

@@ -710,39 +710,26 @@ test_rate_limit_patience (gconstpointer data)
   sheaf_test_assert_contains (sheaf_item_get_error_message (item), "--concurrency");
 }
 
-static void
-add_for_both (const char *name, GTestDataFunc func)
-{
-  static const SheafProviderKind kinds[] = { SHEAF_PROVIDER_KIND_ANTHROPIC,
-                                             SHEAF_PROVIDER_KIND_OPENAI };
-
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *path =
-        g_strdup_printf ("/batch/%s/%s", sheaf_provider_kind_to_string (kinds[i]), name);
-
-      g_test_add_data_func (path, GINT_TO_POINTER (kinds[i]), func);
-    }
-}
-
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_for_both ("max-in-flight", test_max_in_flight);
-  add_for_both ("raise-concurrency", test_raise_concurrency);
-  add_for_both ("failure-does-not-stop-the-rest", test_failure_does_not_stop_the_rest);
-  add_for_both ("retry-with-backoff", test_retry_with_backoff);
-  add_for_both ("retry-state", test_retry_state);
-  add_for_both ("rate-limit-pauses-sends", test_rate_limit_pauses_sends);
-  add_for_both ("not-retried", test_not_retried);
-  add_for_both ("rate-limit-patience", test_rate_limit_patience);
-  add_for_both ("stop", test_stop);
-  add_for_both ("dropped-connection", test_dropped_connection);
-  add_for_both ("connection-reuse", test_connection_reuse);
-  add_for_both ("item-outcome", test_item_outcome);
-  add_for_both ("counters-and-signal", test_counters_and_signal);
+  sheaf_batch_fixture_add_for_both ("/batch/", "max-in-flight", test_max_in_flight);
+  sheaf_batch_fixture_add_for_both ("/batch/", "raise-concurrency", test_raise_concurrency);
+  sheaf_batch_fixture_add_for_both ("/batch/", "failure-does-not-stop-the-rest",
+                                    test_failure_does_not_stop_the_rest);
+  sheaf_batch_fixture_add_for_both ("/batch/", "retry-with-backoff", test_retry_with_backoff);
+  sheaf_batch_fixture_add_for_both ("/batch/", "retry-state", test_retry_state);
+  sheaf_batch_fixture_add_for_both ("/batch/", "rate-limit-pauses-sends",
+                                    test_rate_limit_pauses_sends);
+  sheaf_batch_fixture_add_for_both ("/batch/", "not-retried", test_not_retried);
+  sheaf_batch_fixture_add_for_both ("/batch/", "rate-limit-patience", test_rate_limit_patience);
+  sheaf_batch_fixture_add_for_both ("/batch/", "stop", test_stop);
+  sheaf_batch_fixture_add_for_both ("/batch/", "dropped-connection", test_dropped_connection);
+  sheaf_batch_fixture_add_for_both ("/batch/", "connection-reuse", test_connection_reuse);
+  sheaf_batch_fixture_add_for_both ("/batch/", "item-outcome", test_item_outcome);
+  sheaf_batch_fixture_add_for_both ("/batch/", "counters-and-signal", test_counters_and_signal);
   g_test_add_func ("/batch/retry-after", test_retry_after);
   g_test_add_func ("/batch/timeout", test_timeout);
   g_test_add_func ("/batch/stop-while-waiting-to-retry", test_stop_while_waiting_to_retry);

@@ -192,7 +192,7 @@ pacer_for (const char *base_url)
 /* A reply that says the provider accepted the key, with @pairs for
  * headers. */
 static void
-report (SheafPacer *pacer, const SheafCost *cost, const char *const *pairs)
+report (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
 {
   g_autoptr (SheafProvider) provider =
     sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, "https://api.example.com/v1", "k");

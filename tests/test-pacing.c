@@ -777,40 +777,27 @@ test_fake_overload (gconstpointer data)
   exchanges_clear (exchanges, G_N_ELEMENTS (exchanges));
 }
 
-static void
-add_for_both (const char *name, GTestDataFunc func)
-{
-  static const SheafProviderKind kinds[] = { SHEAF_PROVIDER_KIND_ANTHROPIC,
-                                             SHEAF_PROVIDER_KIND_OPENAI };
-
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *path =
-        g_strdup_printf ("/pacing/%s/%s", sheaf_provider_kind_to_string (kinds[i]), name);
-
-      g_test_add_data_func (path, GINT_TO_POINTER (kinds[i]), func);
-    }
-}
-
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_for_both ("fake/limits", test_fake_limits);
-  add_for_both ("fake/overload", test_fake_overload);
-  add_for_both ("token-limit", test_token_limit);
-  add_for_both ("token-limit-small-bucket", test_token_limit_small_bucket);
-  add_for_both ("request-limit", test_request_limit);
-  add_for_both ("one-row-waits", test_one_row_waits);
-  add_for_both ("account-pause", test_account_pause);
-  add_for_both ("rate-limit-is-not-a-retry", test_rate_limit_is_not_a_retry);
-  add_for_both ("overload", test_overload);
-  add_for_both ("halt/rejected-key", test_halt_rejected_key);
-  add_for_both ("halt/unknown-model", test_halt_unknown_model);
-  add_for_both ("halt/unreachable", test_halt_unreachable);
-  add_for_both ("truncated-is-retried", test_truncated_is_retried);
-  add_for_both ("fault-storm", test_fault_storm);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "fake/limits", test_fake_limits);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "fake/overload", test_fake_overload);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "token-limit", test_token_limit);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "token-limit-small-bucket",
+                                    test_token_limit_small_bucket);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "request-limit", test_request_limit);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "one-row-waits", test_one_row_waits);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "account-pause", test_account_pause);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "rate-limit-is-not-a-retry",
+                                    test_rate_limit_is_not_a_retry);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "overload", test_overload);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "halt/rejected-key", test_halt_rejected_key);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "halt/unknown-model", test_halt_unknown_model);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "halt/unreachable", test_halt_unreachable);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "truncated-is-retried", test_truncated_is_retried);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "fault-storm", test_fault_storm);
 
   return g_test_run ();
 }

@@ -33,10 +33,7 @@ enum
 #define TELL_WAIT_US (1 * G_USEC_PER_SEC)
 /* Pace is told while requests were held this recently. */
 #define PACE_MEMORY_US (2 * G_USEC_PER_SEC)
-/* A request sent this recently may not have reached the provider when it
- * wrote the headers of a reply that arrives now. */
-#define RECENT_US (100 * 1000)
-#define NEVER     G_MAXINT64
+#define NEVER          G_MAXINT64
 
 typedef struct
 {
@@ -46,8 +43,7 @@ typedef struct
   double level;
   gint64 updated_us;
   double pending; /* reserved, not sent yet */
-  double recent;  /* sent in the last RECENT_US or so, decaying */
-  gint64 recent_us;
+  double sent;    /* all sent from this pacer, ever */
 } Bucket;
 
 struct _SheafPacer
@@ -179,25 +175,16 @@ take (SheafPacer *self, const SheafCost *cost)
     }
 }
 
-static double
-bucket_recent (Bucket *b, gint64 now)
-{
-  if (now > b->recent_us)
-    b->recent *= exp (-(double) (now - b->recent_us) / RECENT_US);
-  b->recent_us = now;
-  return b->recent;
-}
-
+/* Counts @cost as sent and marks in it what had been sent until then. */
 static void
-note_sent (SheafPacer *self, const SheafCost *cost)
+note_sent (SheafPacer *self, SheafCost *cost)
 {
-  gint64 now = g_get_monotonic_time ();
-
   for (guint i = 0; i < SHEAF_N_LIMITS; i++)
     {
       Bucket *b = &self->buckets[i];
 
-      b->recent = bucket_recent (b, now) + cost_in (cost, i);
+      b->sent += cost_in (cost, i);
+      cost->sent_mark[i] = b->sent;
     }
 }
 
@@ -371,7 +358,7 @@ sheaf_pacer_cancel_wait (SheafPacer *self, SheafPacerWaiter *waiter)
 }
 
 void
-sheaf_pacer_sent (SheafPacer *self, const SheafCost *cost)
+sheaf_pacer_sent (SheafPacer *self, SheafCost *cost)
 {
   g_return_if_fail (SHEAF_IS_PACER (self));
 
@@ -415,13 +402,14 @@ learn_usage (SheafPacer *self, gsize prompt_bytes, gint64 input_tokens, gint64 o
 
 /*
  * The bucket as the provider sees it, less what is reserved here and not
- * sent yet, which it cannot know of. Requests sent a moment ago may not
- * have reached it when it wrote these headers: so the provider's count
- * lowers the bucket at once, but raises it (when the estimates here were
- * too high) only by what is certain to have arrived.
+ * sent yet, which it cannot know of. The requests sent after the one this
+ * reply answers may not have reached it when it wrote these headers: so
+ * the provider's count lowers the bucket at once, but raises it (when the
+ * estimates here were too high) only by what is certain to have arrived.
+ * @since_sent: what was sent after the request this reply answers.
  */
 static void
-sync_level (Bucket *b, const SheafLimit *limit, gboolean first, gint64 now)
+sync_level (Bucket *b, const SheafLimit *limit, double since_sent, gboolean first)
 {
   double server = limit->remaining - b->pending;
   double sure;
@@ -429,7 +417,7 @@ sync_level (Bucket *b, const SheafLimit *limit, gboolean first, gint64 now)
   /* A rounded count may be up to half a step high. */
   if (limit->precision > 1)
     server -= limit->precision / 2.0;
-  sure = server - bucket_recent (b, now);
+  sure = server - since_sent;
   if (first || sure > b->level)
     b->level = sure;
   else if (server < b->level)
@@ -438,7 +426,7 @@ sync_level (Bucket *b, const SheafLimit *limit, gboolean first, gint64 now)
 }
 
 static void
-sync_bucket (Bucket *b, const SheafLimit *limit, gint64 now)
+sync_bucket (Bucket *b, const SheafLimit *limit, double since_sent, gint64 now)
 {
   gboolean first = b->capacity <= 0;
   double deficit;
@@ -449,7 +437,7 @@ sync_bucket (Bucket *b, const SheafLimit *limit, gint64 now)
   b->capacity = (double) limit->limit;
   bucket_refill (b, now);
   if (limit->remaining >= 0)
-    sync_level (b, limit, first, now);
+    sync_level (b, limit, since_sent, first);
   deficit = limit->limit - (double) MAX (limit->remaining, 0);
   /* The refill rate from how long the deficit takes to refill, when it is
    * large enough to measure; until then a limit per minute. */
@@ -494,7 +482,8 @@ sheaf_pacer_report (SheafPacer *self, const SheafCost *cost, gsize prompt_bytes,
   learn_usage (self, prompt_bytes, input_tokens, output_tokens);
   for (guint i = 0; limits != NULL && i < SHEAF_N_LIMITS; i++)
     if (limits->limits[i].limit > 0)
-      sync_bucket (&self->buckets[i], &limits->limits[i], now);
+      sync_bucket (&self->buckets[i], &limits->limits[i],
+                   MAX (self->buckets[i].sent - cost->sent_mark[i], 0), now);
   correct_own_tokens (self, cost, input_tokens, output_tokens);
   pump (self);
 }
@@ -523,7 +512,9 @@ sheaf_pacer_distrust (SheafPacer *self)
 {
   g_return_if_fail (SHEAF_IS_PACER (self));
 
+  /* What is out now went under trust: the count of probes starts again. */
   self->trusted = FALSE;
+  self->n_probing = 0;
   sheaf_clear_source (&self->grace);
 }
 

@@ -16,6 +16,8 @@ typedef struct
 {
   double amount[SHEAF_N_LIMITS];
   double own_tokens; /* for the person's own tokens-per-minute cap */
+  /*< private >*/
+  double sent_mark[SHEAF_N_LIMITS]; /* all sent until this one, see sheaf_pacer_sent() */
 } SheafCost;
 
 typedef struct _SheafPacerWaiter SheafPacerWaiter;
@@ -70,8 +72,9 @@ void sheaf_pacer_wait (SheafPacer *self, SheafPacerWaiter *waiter, const SheafCo
 /* Takes a waiter out of the queue; @ready is not called. */
 void sheaf_pacer_cancel_wait (SheafPacer *self, SheafPacerWaiter *waiter);
 
-/* A reserved request left: its cost stops counting as waiting to be sent. */
-void sheaf_pacer_sent (SheafPacer *self, const SheafCost *cost);
+/* A reserved request left: its cost stops counting as waiting to be sent,
+ * and @cost remembers what had been sent until it. */
+void sheaf_pacer_sent (SheafPacer *self, SheafCost *cost);
 /* A reserved request that will not be sent gives its cost back. */
 void sheaf_pacer_refund (SheafPacer *self, const SheafCost *cost);
 
