@@ -626,6 +626,37 @@ test_errors_name_options (Fixture *fixture, gconstpointer user_data)
                     (const char *const[]){ "--max-tokens", "--temperature", NULL });
 }
 
+/* A rejected key stops the run after the first requests: the reason is
+ * printed once, the rest is "not-sent", and the exit status is 1. */
+static void
+test_stops_early (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GString) lines = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_auto (CliResult) result = { 0 };
+  g_autoptr (GPtrArray) rows = NULL;
+  const char *said;
+  guint not_sent = 0;
+
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (lines, "text %u\n", i);
+  path = write_file (fixture, "many.txt", lines->str, -1);
+  fixture->openai_key = "sk-wrong";
+  run_cli (fixture, &result, NULL, "--provider=openai", "--lines=many.txt", "--concurrency=20",
+           "--base-url", fixture->openai_url);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), <=, 3);
+  rows = parse_csv (result.out);
+  for (guint row = 1; row < rows->len; row++)
+    not_sent += strcmp (cell (rows, row, "status"), "not-sent") == 0;
+  g_assert_cmpuint (not_sent, >=, 27);
+  said = strstr (result.err, "stopped early");
+  g_assert_nonnull (said);
+  sheaf_test_assert_contains (said, "OPENAI_API_KEY");
+  g_assert_null (strstr (said + 1, "stopped early"));
+  sheaf_test_assert_contains (result.err, "not sent");
+}
+
 /* Usage errors: exit 2, a message that says what is wrong, nothing sent. */
 
 typedef struct
@@ -659,6 +690,8 @@ static const UsageCase usage_cases[] = {
   { { "--concurrency=1001", "good.txt" }, { "--concurrency must be between 1 and 1000" } },
   { { "--concurrency=many", "good.txt" }, { "--concurrency" } },
   { { "--temperature=3", "good.txt" }, { "--temperature must be between 0 and 2" } },
+  { { "--rpm=-1", "good.txt" }, { "--rpm and --tpm must be 0 (no cap) or more" } },
+  { { "--tpm=-5", "good.txt" }, { "--rpm and --tpm must be 0 (no cap) or more" } },
   { { "--max-tokens=0", "good.txt" }, { "--max-tokens" } },
   { { "--base-url=ftp://example.com", "good.txt" }, { "ftp://example.com", "--base-url" } },
   { { "--output=no-such-dir/out.csv", "good.txt" }, { "no-such-dir", "does not exist" } },
@@ -1013,6 +1046,7 @@ main (int argc, char **argv)
   add_test ("/cli/failures", test_failures, NULL);
   add_test ("/cli/all-fail", test_all_fail, NULL);
   add_test ("/cli/errors-name-options", test_errors_name_options, NULL);
+  add_test ("/cli/stops-early", test_stops_early, NULL);
   add_test ("/cli/usage-errors", test_usage_errors, NULL);
   add_test ("/cli/key-errors", test_key_errors, NULL);
   add_test ("/cli/hostile-round-trip", test_hostile_round_trip, NULL);
