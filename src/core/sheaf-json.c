@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Deeper than any reply; the stack stays small whatever a server sends. */
-#define MAX_DEPTH 64
+#define MAX_DEPTH SHEAF_JSON_MAX_DEPTH
 
 typedef struct
 {
@@ -487,4 +487,31 @@ sheaf_json_element_object (JsonArray *array, guint index)
     return NULL;
   node = json_array_get_element (array, index);
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+gboolean
+sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if ((c == '[' || c == '{') && ++depth > max_depth)
+        return TRUE;
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return FALSE;
 }

@@ -22,6 +22,13 @@ G_BEGIN_DECLS
  * goes between the quotes, for a string written in several pieces.
  */
 JsonNode *sheaf_json_parse (const char *data, gsize length);
+
+/* The deepest nesting Sheaf reads; no reply of an API comes near it. */
+#define SHEAF_JSON_MAX_DEPTH 64
+/* Whether @data nests arrays and objects deeper than @max_depth (what is
+ * inside strings does not count). A recursive parser never sees such a
+ * document: it would use the stack up. */
+gboolean sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth);
 void sheaf_json_append_string (GString *out, const char *value);
 void sheaf_json_append_escaped (GString *out, const char *value);
 

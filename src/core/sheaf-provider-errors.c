@@ -82,6 +82,9 @@ parse_json (const char *data, gsize length)
   root = sheaf_json_parse (data, length);
   if (root != NULL)
     return root;
+  /* JsonParser recurses: a document nested 80,000 deep would crash it. */
+  if (sheaf_json_nests_deeper (data, length, SHEAF_JSON_MAX_DEPTH))
+    return NULL;
 
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, NULL) ||
@@ -344,22 +347,39 @@ _sheaf_shorten (const char *text)
 
 /* The provider's own words: its error message, or a short plain-text body
  * (some servers answer "404 page not found"), never an HTML page. */
+/* One line of @text, with every copy of the key replaced before anything
+ * is cut from it: a provider may quote the key it refused. */
 static char *
-dup_detail (const ErrorInfo *info, GBytes *body)
+shorten_hiding_key (SheafProvider *self, const char *text)
+{
+  const char *key = sheaf_provider_get_api_key (self);
+  g_auto (GStrv) pieces = NULL;
+  g_autofree char *hidden = NULL;
+
+  /* A key is never that short; hiding a short word would garble text. */
+  if (strlen (key) < 8 || strstr (text, key) == NULL)
+    return _sheaf_shorten (text);
+  pieces = g_strsplit (text, key, -1);
+  hidden = g_strjoinv ("[key hidden]", pieces);
+  return _sheaf_shorten (hidden);
+}
+
+static char *
+dup_detail (SheafProvider *self, const ErrorInfo *info, GBytes *body)
 {
   gsize length = 0;
   const char *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
   g_autofree char *text = NULL;
 
   if (info->message != NULL && info->message[0] != '\0')
-    return _sheaf_shorten (info->message);
+    return shorten_hiding_key (self, info->message);
   if (data == NULL || length == 0 || length > 4 * DETAIL_MAX_CHARS)
     return NULL;
   text = g_strndup (data, length);
   g_strstrip (text);
   if (text[0] == '\0' || text[0] == '<' || text[0] == '{' || !g_utf8_validate (text, -1, NULL))
     return NULL;
-  return _sheaf_shorten (text);
+  return shorten_hiding_key (self, text);
 }
 
 /* "model: x" (Anthropic), "The model `x` does not exist" (OpenAI),
@@ -421,7 +441,7 @@ set_provider_error (SheafProvider *self, guint status, const ErrorInfo *info, GB
 {
   const char *message = NULL;
   SheafError code = classify (status, info, &message);
-  g_autofree char *detail = dup_detail (info, body);
+  g_autofree char *detail = dup_detail (self, info, body);
   g_autofree char *model = NULL;
   g_autofree char *text = NULL;
 
@@ -474,7 +494,15 @@ _sheaf_provider_set_unreadable_error (SheafProvider *self, GBytes *body, GError 
 
   while (i < length && g_ascii_isspace (data[i]))
     i++;
-  if (i == length)
+  if (sheaf_json_nests_deeper (data, length, SHEAF_JSON_MAX_DEPTH))
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_BAD_RESPONSE,
+                 _sheaf_provider_on_command_line (self)
+                   ? _ ("The provider’s answer is nested more than %u levels deep, which no "
+                        "answer is, so Sheaf did not read it. Check --base-url.")
+                   : _ ("The provider’s answer is nested more than %u levels deep, which no "
+                        "answer is, so Sheaf did not read it. Check the base URL in Preferences."),
+                 SHEAF_JSON_MAX_DEPTH);
+  else if (i == length)
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK, empty_answer_message (self));
   else if (data[i] == '{' || data[i] == '[')
     g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_NETWORK,

@@ -521,8 +521,10 @@ sheaf_provider_build_message (SheafProvider *self, const SheafRequest *request, 
   body = SHEAF_PROVIDER_GET_CLASS (self)->build_body (self, request);
   msg = soup_message_new_from_uri (SOUP_METHOD_POST, priv->endpoint);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  /* Without this flag libsoup opens a new connection for every POST. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  /* Without IDEMPOTENT libsoup opens a new connection for every POST. A
+   * redirect is never followed: libsoup would carry the key to wherever
+   * it points. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT | SOUP_MESSAGE_NO_REDIRECT);
 
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -594,6 +596,31 @@ sheaf_provider_is_local (SheafProvider *self)
   return sheaf_provider_host_is_local (host);
 }
 
+/* Where a redirect points, resolved against the endpoint. */
+static char *
+dup_redirect_target (SheafProvider *self, const char *location)
+{
+  g_autoptr (GUri) target =
+    g_uri_parse_relative (PRIV (self)->endpoint, location, SOUP_HTTP_URI_FLAGS, NULL);
+
+  return target != NULL ? g_uri_to_string_partial (target, G_URI_HIDE_USERINFO)
+                        : _sheaf_shorten (location);
+}
+
+static void
+set_redirect_error (SheafProvider *self, const char *location, GError **error)
+{
+  g_autofree char *target = dup_redirect_target (self, location);
+
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG,
+               _sheaf_provider_on_command_line (self)
+                 ? _ ("The server at “%s” sent Sheaf to “%s” instead. If that is the right "
+                      "address, give it with --base-url.")
+                 : _ ("The server at “%s” sent Sheaf to “%s” instead. If that is the right "
+                      "address, put it in the base URL in Preferences."),
+               PRIV (self)->base_url, target);
+}
+
 SheafReply *
 sheaf_provider_parse_response (SheafProvider *self, guint status, SoupMessageHeaders *headers,
                                GBytes *body, gint64 *retry_after_ms, GError **error)
@@ -607,6 +634,12 @@ sheaf_provider_parse_response (SheafProvider *self, guint status, SoupMessageHea
 
   if (retry_after_ms != NULL)
     *retry_after_ms = -1;
+  if (SOUP_STATUS_IS_REDIRECTION (status) && headers != NULL &&
+      soup_message_headers_get_one (headers, "Location") != NULL)
+    {
+      set_redirect_error (self, soup_message_headers_get_one (headers, "Location"), error);
+      return NULL;
+    }
   root = _sheaf_provider_parse_body (body);
   if (_sheaf_provider_read_error (self, status, root, body, error))
     {
