@@ -136,14 +136,17 @@ static char *
 listen_redirecting (SoupServer *server, guint status, const char *to)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSList) uris = NULL;
+  GSList *uris;
+  char *url;
 
   g_object_set_data (G_OBJECT (server), "status", GUINT_TO_POINTER (status));
   soup_server_add_handler (server, NULL, redirect_cb, (gpointer) to, NULL);
   g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (server);
-  return g_uri_to_string (uris->data);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return url;
 }
 
 /* Against a server that redirects every request to another one (here the
