@@ -491,19 +491,25 @@ test_concurrency (Fixture *fixture, gconstpointer user_data)
   assert_summary (result.err, 8, 0);
 }
 
+/* @n lines "@prefix I" in the file @name; returns its path. */
+static char *
+write_numbered_lines (Fixture *fixture, const char *name, const char *prefix, guint n)
+{
+  g_autoptr (GString) lines = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (lines, "%s %u\n", prefix, i);
+  return write_file (fixture, name, lines->str, -1);
+}
+
 /* Not a terminal: a progress line for each tenth, then the summary. */
 static void
 test_progress (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GString) lines = g_string_new (NULL);
-  g_autofree char *path = NULL;
+  g_autofree char *path = write_numbered_lines (fixture, "in.txt", "item", 25);
   g_auto (CliResult) result = { 0 };
   g_auto (GStrv) err_lines = NULL;
   guint n_progress = 0;
-
-  for (guint i = 0; i < 25; i++)
-    g_string_append_printf (lines, "item %u\n", i);
-  path = write_file (fixture, "in.txt", lines->str, -1);
 
   run_cli (fixture, &result, NULL, "--lines=in.txt", "--base-url", fixture->anthropic_url);
 
@@ -631,16 +637,11 @@ test_errors_name_options (Fixture *fixture, gconstpointer user_data)
 static void
 test_stops_early (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GString) lines = g_string_new (NULL);
-  g_autofree char *path = NULL;
+  g_autofree char *path = write_numbered_lines (fixture, "many.txt", "text", 30);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
   const char *said;
   guint not_sent = 0;
-
-  for (guint i = 0; i < 30; i++)
-    g_string_append_printf (lines, "text %u\n", i);
-  path = write_file (fixture, "many.txt", lines->str, -1);
   fixture->openai_key = "sk-wrong";
   run_cli (fixture, &result, NULL, "--provider=openai", "--lines=many.txt", "--concurrency=20",
            "--base-url", fixture->openai_url);

@@ -100,6 +100,9 @@ void _sheaf_run_finish_waiting (SheafBatchRun *run, SheafItemState state);
 void _sheaf_job_succeed (Job *job, SheafReply *reply, guint status);
 void _sheaf_job_fail (Job *job, const char *message, guint status);
 void _sheaf_job_not_sent (Job *job);
+/* A rejected key, an unknown model or URL, a quota reached, a setting that
+ * cannot work: what no request of the run can get past. */
+gboolean _sheaf_error_is_hopeless (const GError *error);
 /* @limits: NULL for an error before any reply; @unreachable: the server
  * could not be connected to. */
 void _sheaf_job_handle_error (Job *job, const GError *error, const SheafRateLimits *limits,

@@ -68,9 +68,8 @@ _sheaf_job_succeed (Job *job, SheafReply *reply, guint status)
 
 /* Stopping early */
 
-/* Whether @error says that no request of this run can work. */
-static gboolean
-stops_run (SheafBatchRun *run, const GError *error, gboolean unreachable)
+gboolean
+_sheaf_error_is_hopeless (const GError *error)
 {
   static const SheafError hopeless[] = { SHEAF_ERROR_AUTH, SHEAF_ERROR_PERMISSION,
                                          SHEAF_ERROR_NOT_FOUND, SHEAF_ERROR_QUOTA,
@@ -79,6 +78,15 @@ stops_run (SheafBatchRun *run, const GError *error, gboolean unreachable)
   for (guint i = 0; i < G_N_ELEMENTS (hopeless); i++)
     if (g_error_matches (error, SHEAF_ERROR, hopeless[i]))
       return TRUE;
+  return FALSE;
+}
+
+/* Whether @error says that no request of this run can work. */
+static gboolean
+stops_run (SheafBatchRun *run, const GError *error, gboolean unreachable)
+{
+  if (_sheaf_error_is_hopeless (error))
+    return TRUE;
   /* A server that has never answered this run and cannot be reached now
    * is not there; one that answered before may be restarting. */
   return unreachable && run->n_succeeded == 0 && ++run->n_unreachable >= UNREACHABLE_TO_STOP;

@@ -9,9 +9,6 @@
 #include "sheaf-source.h"
 #include "sheaf-template.h"
 
-/* A wait shorter than this is not worth telling a person about. */
-#define TELL_WAIT_US (1 * G_USEC_PER_SEC)
-
 static void job_request_permit (Job *job);
 
 /* Permits */
@@ -109,7 +106,7 @@ lone_retry_at (SheafBatchRun *run)
     return 0;
   for (GList *l = run->retrying.head; l != NULL; l = l->next)
     soonest = MIN (soonest, ((Job *) l->data)->retry_at_us);
-  return soonest - g_get_monotonic_time () >= TELL_WAIT_US ? soonest : 0;
+  return soonest - g_get_monotonic_time () >= SHEAF_PACER_TELL_WAIT_US ? soonest : 0;
 }
 
 void
@@ -191,11 +188,7 @@ cannot_connect (const GError *error)
 static gboolean
 accepted_us (const GError *error)
 {
-  return !g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_AUTH) &&
-         !g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_PERMISSION) &&
-         !g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_NOT_FOUND) &&
-         !g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_QUOTA) &&
-         !g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_CONFIG);
+  return !_sheaf_error_is_hopeless (error);
 }
 
 static void

@@ -29,8 +29,6 @@ enum
 #define DEFAULT_TOKENS_PER_BYTE 0.25
 /* Output tokens to expect before any answer said how many. */
 #define DEFAULT_OUTPUT_TOKENS 256
-/* A wait shorter than this is pacing, not waiting worth telling. */
-#define TELL_WAIT_US (1 * G_USEC_PER_SEC)
 /* Pace is told while requests were held this recently. */
 #define PACE_MEMORY_US (2 * G_USEC_PER_SEC)
 #define NEVER          G_MAXINT64
@@ -251,7 +249,8 @@ update_status (SheafPacer *self, const SheafCost *head, gint64 wait, gint64 now)
 {
   if (head != NULL && wait > 0)
     self->held_us = now;
-  set_wait_until (self, head != NULL && wait >= TELL_WAIT_US && wait != NEVER ? now + wait : 0);
+  set_wait_until (
+    self, head != NULL && wait >= SHEAF_PACER_TELL_WAIT_US && wait != NEVER ? now + wait : 0);
   if (head != NULL && now - self->held_us < PACE_MEMORY_US)
     set_pace (self, binding_pace (self, head));
   else if (now - self->held_us >= PACE_MEMORY_US)

@@ -20,6 +20,9 @@ typedef struct
   double sent_mark[SHEAF_N_LIMITS]; /* all sent until this one, see sheaf_pacer_sent() */
 } SheafCost;
 
+/* A wait shorter than this is pacing, not a wait worth telling a person. */
+#define SHEAF_PACER_TELL_WAIT_US (1 * G_USEC_PER_SEC)
+
 typedef struct _SheafPacerWaiter SheafPacerWaiter;
 typedef void (*SheafPacerReadyFunc) (SheafPacerWaiter *waiter, gpointer user_data);
 

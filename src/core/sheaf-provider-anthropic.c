@@ -76,35 +76,27 @@ anthropic_read_reply (SheafProvider *self, JsonObject *root)
   return reply;
 }
 
-/* anthropic-ratelimit-NAME-{limit,remaining,reset}; FALSE when absent. */
-static gboolean
-read_bucket (SoupMessageHeaders *headers, const char *name, gint64 precision, SheafLimit *limit)
-{
-  g_autofree char *limit_name = g_strdup_printf ("anthropic-ratelimit-%s-limit", name);
-  g_autofree char *remaining_name = g_strdup_printf ("anthropic-ratelimit-%s-remaining", name);
-  g_autofree char *reset_name = g_strdup_printf ("anthropic-ratelimit-%s-reset", name);
-
-  sheaf_rate_limits_read_number (headers, limit_name, &limit->limit);
-  sheaf_rate_limits_read_number (headers, remaining_name, &limit->remaining);
-  limit->reset_ms = sheaf_rate_limits_parse_time_ms (
-    soup_message_headers_get_one (headers, reset_name), g_get_real_time ());
-  limit->precision = precision;
-  return limit->limit >= 0 || limit->remaining >= 0;
-}
+/* "tokens" is whichever token limit binds most: the input bucket says more
+ * where it is given, so "tokens" comes after it, as its fallback. */
+static const SheafLimitHeaders limit_headers[] = {
+  { SHEAF_LIMIT_REQUESTS, "anthropic-ratelimit-requests-limit",
+    "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset", 1 },
+  { SHEAF_LIMIT_INPUT_TOKENS, "anthropic-ratelimit-input-tokens-limit",
+    "anthropic-ratelimit-input-tokens-remaining", "anthropic-ratelimit-input-tokens-reset",
+    TOKEN_PRECISION },
+  { SHEAF_LIMIT_INPUT_TOKENS, "anthropic-ratelimit-tokens-limit",
+    "anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset", TOKEN_PRECISION },
+  { SHEAF_LIMIT_OUTPUT_TOKENS, "anthropic-ratelimit-output-tokens-limit",
+    "anthropic-ratelimit-output-tokens-remaining", "anthropic-ratelimit-output-tokens-reset",
+    TOKEN_PRECISION },
+};
 
 static void
 anthropic_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers,
                             SheafRateLimits *limits)
 {
-  SheafLimit *input = &limits->limits[SHEAF_LIMIT_INPUT_TOKENS];
-
-  read_bucket (headers, "requests", 1, &limits->limits[SHEAF_LIMIT_REQUESTS]);
-  /* "tokens" is whichever token limit binds most; the input bucket says
-   * more where it is given. */
-  if (!read_bucket (headers, "input-tokens", TOKEN_PRECISION, input))
-    read_bucket (headers, "tokens", TOKEN_PRECISION, input);
-  read_bucket (headers, "output-tokens", TOKEN_PRECISION,
-               &limits->limits[SHEAF_LIMIT_OUTPUT_TOKENS]);
+  sheaf_rate_limits_read_headers (headers, limit_headers, G_N_ELEMENTS (limit_headers),
+                                  SHEAF_RESET_AS_TIME, limits);
 }
 
 static void

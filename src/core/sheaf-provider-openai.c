@@ -85,25 +85,18 @@ openai_read_reply (SheafProvider *self, JsonObject *root)
   return reply;
 }
 
-/* x-ratelimit-{limit,remaining,reset}-NAME */
-static void
-read_bucket (SoupMessageHeaders *headers, const char *name, SheafLimit *limit)
-{
-  g_autofree char *limit_name = g_strdup_printf ("x-ratelimit-limit-%s", name);
-  g_autofree char *remaining_name = g_strdup_printf ("x-ratelimit-remaining-%s", name);
-  g_autofree char *reset_name = g_strdup_printf ("x-ratelimit-reset-%s", name);
-
-  sheaf_rate_limits_read_number (headers, limit_name, &limit->limit);
-  sheaf_rate_limits_read_number (headers, remaining_name, &limit->remaining);
-  limit->reset_ms =
-    sheaf_rate_limits_parse_duration_ms (soup_message_headers_get_one (headers, reset_name));
-}
+static const SheafLimitHeaders limit_headers[] = {
+  { SHEAF_LIMIT_REQUESTS, "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+    "x-ratelimit-reset-requests", 1 },
+  { SHEAF_LIMIT_INPUT_TOKENS, "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
+    "x-ratelimit-reset-tokens", 1 },
+};
 
 static void
 openai_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers, SheafRateLimits *limits)
 {
-  read_bucket (headers, "requests", &limits->limits[SHEAF_LIMIT_REQUESTS]);
-  read_bucket (headers, "tokens", &limits->limits[SHEAF_LIMIT_INPUT_TOKENS]);
+  sheaf_rate_limits_read_headers (headers, limit_headers, G_N_ELEMENTS (limit_headers),
+                                  SHEAF_RESET_AS_DURATION, limits);
 }
 
 static void

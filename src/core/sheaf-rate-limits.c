@@ -61,14 +61,43 @@ clamp_ms (double ms)
   return (gint64) CLAMP (ceil (ms), 0, WAIT_MAX_MS);
 }
 
-void
-sheaf_rate_limits_read_number (SoupMessageHeaders *headers, const char *name, gint64 *value)
+/* A number header into *value (untouched when absent or not a
+ * non-negative number). */
+static void
+read_number (SoupMessageHeaders *headers, const char *name, gint64 *value)
 {
-  const char *text = headers != NULL ? soup_message_headers_get_one (headers, name) : NULL;
+  const char *text = soup_message_headers_get_one (headers, name);
   double number;
 
   if (text != NULL && parse_number (text, &number) && number < (double) G_MAXINT64)
     *value = (gint64) number;
+}
+
+static gboolean
+limit_is_read (const SheafLimit *limit)
+{
+  return limit->limit >= 0 || limit->remaining >= 0;
+}
+
+void
+sheaf_rate_limits_read_headers (SoupMessageHeaders *headers, const SheafLimitHeaders *table,
+                                guint n, SheafResetFormat format, SheafRateLimits *limits)
+{
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      SheafLimit *limit = &limits->limits[table[i].kind];
+      const char *reset = soup_message_headers_get_one (headers, table[i].reset);
+
+      if (limit_is_read (limit))
+        continue;
+      read_number (headers, table[i].limit, &limit->limit);
+      read_number (headers, table[i].remaining, &limit->remaining);
+      limit->reset_ms = format == SHEAF_RESET_AS_TIME ? sheaf_rate_limits_parse_time_ms (reset, now)
+                                                      : sheaf_rate_limits_parse_duration_ms (reset);
+      limit->precision = table[i].precision;
+    }
 }
 
 static double

@@ -42,9 +42,27 @@ gboolean sheaf_rate_limits_any (const SheafRateLimits *limits);
 /* Whether a bucket the headers reported has nothing left. */
 gboolean sheaf_rate_limits_exhausted (const SheafRateLimits *limits);
 
-/* Reads a number header into *value (untouched when absent or not a
- * non-negative number). */
-void sheaf_rate_limits_read_number (SoupMessageHeaders *headers, const char *name, gint64 *value);
+/* Where one API says what of one bucket, and how it writes resets. */
+typedef enum
+{
+  SHEAF_RESET_AS_TIME,     /* RFC 3339, as Anthropic */
+  SHEAF_RESET_AS_DURATION, /* a Go duration, as OpenAI */
+} SheafResetFormat;
+
+typedef struct
+{
+  SheafLimitKind kind;
+  const char *limit;
+  const char *remaining;
+  const char *reset;
+  gint64 precision;
+} SheafLimitHeaders;
+
+/* Reads the buckets of @table (@n entries) from @headers. An entry for a
+ * bucket that an earlier one has read already is skipped: a later entry
+ * is a fallback. */
+void sheaf_rate_limits_read_headers (SoupMessageHeaders *headers, const SheafLimitHeaders *table,
+                                     guint n, SheafResetFormat format, SheafRateLimits *limits);
 /* A Go duration as OpenAI writes them ("6m0s", "1.5s", "20ms", "1h2m");
  * -1 for anything else. */
 gint64 sheaf_rate_limits_parse_duration_ms (const char *text);

@@ -14,7 +14,6 @@ against a fresh server. Wall time is the whole process, launch to exit.
 Prints a Markdown table (also written to tests/bench/results/engine.md) and,
 on its last line, the ratios.
 """
-import argparse
 import csv
 import math
 import os
@@ -200,12 +199,7 @@ def report(args, rows):
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--cli", required=True, help="path of sheaf-cli")
-    p.add_argument("--fake-server", required=True, help="path of sheaf-fake-server")
-    p.add_argument("--python", default="/usr/bin/python3",
-                   help="the Python with httpx for the baseline (default: Debian's)")
+    p = benchlib.client_arguments(__doc__)
     p.add_argument("--latency", type=int, default=100, help="ms (default: 100)")
     p.add_argument("--answer-bytes", type=int, default=2048, help="default: 2048")
     p.add_argument("--repeat", type=int, default=1, help="runs per point; the median is kept")

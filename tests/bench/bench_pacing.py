@@ -28,7 +28,6 @@ tests/bench/results/pacing.md) and, on its last line, the ratios. Targets
 for sheaf-cli: 0 rows failed, wall ≤ 1.05 × ideal, 429s ≤ 2 % of requests;
 a missed target is marked ✗ but does not fail the benchmark.
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -187,12 +186,7 @@ def report(args, results):
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--cli", required=True, help="path of sheaf-cli")
-    p.add_argument("--fake-server", required=True, help="path of sheaf-fake-server")
-    p.add_argument("--python", default="/usr/bin/python3",
-                   help="the Python with httpx for the baseline (default: Debian's)")
+    p = benchlib.client_arguments(__doc__)
     p.add_argument("--answer-bytes", type=int, default=256, help="default: 256")
     p.add_argument("--seconds", type=float, default=22.0,
                    help="how long the token bucket's pace should hold a run (default: 22)")

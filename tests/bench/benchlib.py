@@ -4,6 +4,7 @@
 Processes are measured from outside: wall time around the whole process,
 CPU time (user + sys) and peak RSS from os.wait4()'s rusage.
 """
+import argparse
 import json
 import os
 import platform
@@ -141,3 +142,14 @@ def table(header, rows):
 
 def fmt(x, digits=2):
     return f"{x:.{digits}f}"
+
+
+def client_arguments(description):
+    """An argument parser with what every benchmark of sheaf-cli takes."""
+    p = argparse.ArgumentParser(description=description,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cli", required=True, help="path of sheaf-cli")
+    p.add_argument("--fake-server", required=True, help="path of sheaf-fake-server")
+    p.add_argument("--python", default="/usr/bin/python3",
+                   help="the Python with httpx for the baseline (default: Debian's)")
+    return p
