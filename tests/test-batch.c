@@ -450,7 +450,10 @@ test_item_outcome (gconstpointer data)
   g_assert_cmpint (sheaf_item_get_output_tokens (item), >, 0);
   g_assert_cmpfloat (sheaf_item_get_seconds (item), >=, 0.05);
   g_assert_cmpfloat (sheaf_item_get_seconds (item), <, 5.0);
-  g_assert_cmpfloat (sheaf_batch_get_sum_seconds (f->batch), ==, sheaf_item_get_seconds (item));
+  /* One attempt: its round trip is the item's own time, less the wait
+   * before it was sent. */
+  g_assert_cmpfloat (sheaf_batch_get_sum_seconds (f->batch), >, 0.0);
+  g_assert_cmpfloat (sheaf_batch_get_sum_seconds (f->batch), <=, sheaf_item_get_seconds (item));
   g_assert_cmpfloat (sheaf_batch_get_elapsed (f->batch), >=, sheaf_item_get_seconds (item));
   g_assert_nonnull (strstr (sheaf_fake_provider_get_last_body (f->fake), "test-model"));
   g_assert_cmpstr (
@@ -536,9 +539,12 @@ test_counters_and_signal (gconstpointer data)
       g_assert_cmpuint (progress.n_notify_running, ==, 2);
     }
 
+  /* Only the answers' round trips count, and none is longer than its row. */
   for (guint i = 0; i < 20; i++)
-    sum += sheaf_item_get_seconds (sheaf_batch_fixture_item_at (f, i));
-  g_assert_cmpfloat_with_epsilon (sheaf_batch_get_sum_seconds (f->batch), sum, 1e-9);
+    if (sheaf_item_get_state (sheaf_batch_fixture_item_at (f, i)) == SHEAF_ITEM_STATE_DONE)
+      sum += sheaf_item_get_seconds (sheaf_batch_fixture_item_at (f, i));
+  g_assert_cmpfloat (sheaf_batch_get_sum_seconds (f->batch), >, 0.0);
+  g_assert_cmpfloat (sheaf_batch_get_sum_seconds (f->batch), <=, sum + 1e-9);
 
   g_signal_handlers_disconnect_by_data (f->batch, &progress);
 }

@@ -34,12 +34,16 @@ typedef struct
   GSource *retry_source;
   SheafCost cost;
   gsize prompt_bytes;
+  SheafItem *previous;  /* the answer it had before this run, kept if it gets none */
   gint64 first_send_us; /* 0: never sent */
+  gint64 attempt_us;    /* when the attempt on the wire was sent */
+  double round_trip;    /* seconds of the attempt that succeeded */
   gint64 deadline_us;
   gint64 retry_at_us;
   gint64 rate_waited_ms; /* waits the rate limit imposed, in all */
   guint attempts;
   guint failures;     /* those that count against the retries */
+  guint timeouts;     /* attempts that got no answer in time */
   guint rate_limited; /* 429s for the rate limit */
   gboolean reserved;  /* the pacer took its cost, not reported yet */
   gboolean pacing;    /* in the pacer's queue */
@@ -107,6 +111,7 @@ gboolean _sheaf_error_is_hopeless (const GError *error);
  * could not be connected to. */
 void _sheaf_job_handle_error (Job *job, const GError *error, const SheafRateLimits *limits,
                               guint status, gboolean unreachable);
-GError *_sheaf_run_timeout_error (SheafBatchRun *run);
+/* @attempts: how many attempts timed out, the last included. */
+GError *_sheaf_run_timeout_error (SheafBatchRun *run, guint attempts);
 
 G_END_DECLS

@@ -55,6 +55,7 @@ _sheaf_job_succeed (Job *job, SheafReply *reply, guint status)
   SheafItem *item = job->item;
 
   job->run->n_succeeded++;
+  job->round_trip = (g_get_monotonic_time () - job->attempt_us) / (double) G_USEC_PER_SEC;
   note_overload (job->run, FALSE);
   sheaf_item_set_response (item, reply->text);
   sheaf_item_set_error_message (item, NULL);
@@ -145,9 +146,11 @@ job_retry (Job *job, const GError *error, gint64 wait_ms, guint status)
   sheaf_item_set_error_message (job->item, error->message);
   sheaf_item_set_http_status (job->item, status);
   sheaf_item_set_retry_seconds (job->item, wait_ms / 1000.0);
+  job->retry_at_us = g_get_monotonic_time () + wait_ms * 1000;
+  sheaf_item_set_retry_at (job->item, job->retry_at_us);
+  sheaf_item_set_attempt_started (job->item, 0);
   sheaf_item_set_state (job->item, SHEAF_ITEM_STATE_RETRYING);
 
-  job->retry_at_us = g_get_monotonic_time () + wait_ms * 1000;
   g_queue_push_tail_link (&run->retrying, &job->wait_link);
   job->retry_source =
     sheaf_deadline_source_new ("[sheaf] batch retry", job->retry_at_us, retry_cb, job);
@@ -155,9 +158,13 @@ job_retry (Job *job, const GError *error, gint64 wait_ms, guint status)
 }
 
 static char *
-describe_last_failure (const GError *error, guint attempts)
+describe_last_failure (Job *job, const GError *error)
 {
-  if (!sheaf_error_is_retryable (error) || attempts <= 1)
+  guint attempts = job->attempts;
+
+  /* A message that counts the tries itself ("4 tries of 10 s") is whole. */
+  if (!sheaf_error_is_retryable (error) || attempts <= 1 ||
+      (g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_TIMEOUT) && job->timeouts == attempts))
     return g_strdup (error->message);
 
   /* Translators: the first %s is why the request failed, a full sentence. */
@@ -269,27 +276,36 @@ _sheaf_job_handle_error (Job *job, const GError *error, const SheafRateLimits *l
       return;
     }
 
-  message = describe_last_failure (error, job->attempts);
+  message = describe_last_failure (job, error);
   _sheaf_job_fail (job, message, status);
 }
 
-GError *
-_sheaf_run_timeout_error (SheafBatchRun *run)
+static const char *
+timeout_advice (SheafBatchRun *run)
 {
-  return g_error_new (
-    SHEAF_ERROR, SHEAF_ERROR_TIMEOUT,
-    run->settings_place == SHEAF_SETTINGS_COMMAND_LINE
-      ? g_dngettext (GETTEXT_PACKAGE,
-                     "No answer within %u second. The provider may be busy, or the answer long: "
-                     "try again later, or allow more time with --timeout.",
-                     "No answer within %u seconds. The provider may be busy, or the answer long: "
-                     "try again later, or allow more time with --timeout.",
-                     run->timeout)
-      : g_dngettext (GETTEXT_PACKAGE,
-                     "No answer within %u second. The provider may be busy, or the answer long: "
-                     "try again later, or allow more time in the settings.",
-                     "No answer within %u seconds. The provider may be busy, or the answer long: "
-                     "try again later, or allow more time in the settings.",
-                     run->timeout),
-    run->timeout);
+  return run->settings_place == SHEAF_SETTINGS_COMMAND_LINE
+           ? _ ("The provider may be busy, or the answer long: try again later, or allow more "
+                "time with --timeout.")
+           : _ ("The provider may be busy, or the answer long: try again later, or allow more "
+                "time in the settings.");
+}
+
+/* The time limit is for each attempt: a message for several of them says
+ * so, or "10 s" would read as the whole wait. */
+GError *
+_sheaf_run_timeout_error (SheafBatchRun *run, guint attempts)
+{
+  g_autofree char *what = NULL;
+
+  if (attempts <= 1)
+    what = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "No answer within %u second.",
+                                         "No answer within %u seconds.", run->timeout),
+                            run->timeout);
+  else
+    /* Translators: "No answer in 4 tries of 10 s each." */
+    what = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "No answer in %u tries of %u s each.",
+                                         "No answer in %u tries of %u s each.", attempts),
+                            attempts, run->timeout);
+  /* Translators: what went wrong, then what to do; two sentences. */
+  return g_error_new (SHEAF_ERROR, SHEAF_ERROR_TIMEOUT, _ ("%s %s"), what, timeout_advice (run));
 }

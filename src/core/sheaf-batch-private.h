@@ -98,7 +98,11 @@ enum
 void _sheaf_batch_notify (SheafBatch *self, guint prop_id);
 void _sheaf_batch_set_running (SheafBatch *self, gboolean running);
 void _sheaf_batch_reset_counters (SheafBatch *self, guint n_total);
-void _sheaf_batch_count_outcome (SheafBatch *self, SheafItemState state, double seconds);
+/* sheaf-sent-key.c: see sheaf_batch_dup_sent_key(). */
+char *_sheaf_sent_key (SheafProvider *provider, const char *model, const char *system,
+                       guint max_tokens, double temperature, const char *prompt);
+
+void _sheaf_batch_count_outcome (SheafBatch *self, SheafItemState state, double round_trip);
 void _sheaf_batch_emit_item_finished (SheafBatch *self, SheafItem *item);
 void _sheaf_batch_set_pacing (SheafBatch *self, gint64 wait_until, double pace);
 void _sheaf_batch_set_effective_concurrency (SheafBatch *self, guint effective);

@@ -68,6 +68,19 @@ job_leave_pacer (Job *job)
     }
 }
 
+/* A row that was answered before and gets no new answer in this run
+ * (stopped, or never sent) keeps the answer it had: the run's own record
+ * of it, through "item-finished", says what happened in this run. */
+static void
+job_keep_previous (Job *job, SheafItemState state)
+{
+  if (job->previous == NULL ||
+      (state != SHEAF_ITEM_STATE_CANCELLED && state != SHEAF_ITEM_STATE_NOT_SENT))
+    return;
+
+  sheaf_item_copy_outcome (job->item, job->previous);
+}
+
 /* Every job ends here, exactly once. */
 void
 _sheaf_job_finish (Job *job, SheafItemState state)
@@ -84,10 +97,13 @@ _sheaf_job_finish (Job *job, SheafItemState state)
 
   sheaf_item_set_seconds (job->item, seconds);
   sheaf_item_set_retry_seconds (job->item, 0.0);
+  sheaf_item_set_retry_at (job->item, 0);
+  sheaf_item_set_attempt_started (job->item, 0);
   sheaf_item_set_state (job->item, state);
 
-  _sheaf_batch_count_outcome (self, state, seconds);
+  _sheaf_batch_count_outcome (self, state, job->round_trip);
   _sheaf_batch_emit_item_finished (self, job->item);
+  job_keep_previous (job, state);
 
   g_assert (run->n_unfinished > 0);
   if (--run->n_unfinished == 0)
@@ -211,7 +227,7 @@ handle_transport_error (Job *job, const GError *error)
   gboolean unreachable = cannot_connect (error);
 
   if (job->timed_out)
-    translated = _sheaf_run_timeout_error (run);
+    translated = _sheaf_run_timeout_error (run, ++job->timeouts);
   else
     translated = sheaf_provider_translate_transport_error (run->provider, error);
   job->timed_out = FALSE;
@@ -284,10 +300,13 @@ job_send (Job *job)
     }
 
   sheaf_pacer_sent (run->pacer, &job->cost);
+  job->attempt_us = g_get_monotonic_time ();
   if (job->first_send_us == 0)
-    job->first_send_us = g_get_monotonic_time ();
+    job->first_send_us = job->attempt_us;
   sheaf_item_set_attempts (item, ++job->attempts);
   sheaf_item_set_retry_seconds (item, 0.0);
+  sheaf_item_set_retry_at (item, 0);
+  sheaf_item_set_attempt_started (item, job->attempt_us);
   sheaf_item_set_state (item, SHEAF_ITEM_STATE_RUNNING);
 
   job->attempt_cancellable = g_cancellable_new ();
@@ -354,6 +373,7 @@ job_render (Job *job)
   SheafBatchRun *run = job->run;
   SheafItem *item = job->item;
   const char *prompt = sheaf_item_get_prompt (item);
+  g_autofree char *sent_key = NULL;
 
   if (prompt == NULL)
     {
@@ -363,6 +383,9 @@ job_render (Job *job)
       sheaf_item_set_prompt (item, rendered);
       prompt = sheaf_item_get_prompt (item);
     }
+  sent_key = _sheaf_sent_key (run->provider, run->model, run->system, run->max_tokens,
+                              run->temperature, prompt);
+  sheaf_item_set_sent_key (item, sent_key);
   /* The model asked, until a reply names the one that answered: a failed
    * row still says which model it was meant for. */
   sheaf_item_set_model (item, run->model);
@@ -565,6 +588,7 @@ _sheaf_batch_run_free (SheafBatchRun *run)
 
       g_assert (job->finished);
       g_clear_object (&job->item);
+      g_clear_object (&job->previous);
     }
   g_free (run->jobs);
 
@@ -616,6 +640,19 @@ run_complete (SheafBatchRun *run)
   g_task_attach_source (task, idle, run_complete_cb);
 }
 
+/* A row answered before keeps that answer aside until this run gives it
+ * a new one. */
+static void
+job_start (Job *job)
+{
+  if (sheaf_item_has_answer (job->item))
+    {
+      job->previous = sheaf_item_new (NULL, NULL);
+      sheaf_item_copy_outcome (job->previous, job->item);
+    }
+  sheaf_item_reset (job->item);
+}
+
 void
 _sheaf_batch_run_start (SheafBatchRun *run)
 {
@@ -628,7 +665,7 @@ _sheaf_batch_run_start (SheafBatchRun *run)
   _sheaf_batch_set_halt (self, NULL);
 
   for (guint i = 0; i < run->n_jobs; i++)
-    sheaf_item_reset (run->jobs[i].item);
+    job_start (&run->jobs[i]);
 
   _sheaf_batch_set_running (self, TRUE);
 

@@ -79,7 +79,7 @@ _sheaf_batch_reset_counters (SheafBatch *self, guint n_total)
 }
 
 void
-_sheaf_batch_count_outcome (SheafBatch *self, SheafItemState state, double seconds)
+_sheaf_batch_count_outcome (SheafBatch *self, SheafItemState state, double round_trip)
 {
   switch (state)
     {
@@ -102,14 +102,15 @@ _sheaf_batch_count_outcome (SheafBatch *self, SheafItemState state, double secon
       case SHEAF_ITEM_STATE_QUEUED:
       case SHEAF_ITEM_STATE_RUNNING:
       case SHEAF_ITEM_STATE_RETRYING:
+      case SHEAF_ITEM_STATE_OUTDATED:
       default:
         g_assert_not_reached ();
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_FINISHED]);
-  if (seconds > 0.0)
+  if (state == SHEAF_ITEM_STATE_DONE && round_trip > 0.0)
     {
-      self->sum_seconds += seconds;
+      self->sum_seconds += round_trip;
       g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_SUM_SECONDS]);
     }
 }
@@ -795,6 +796,22 @@ sheaf_batch_get_elapsed (SheafBatch *self)
 
   end = self->end_us != 0 ? self->end_us : g_get_monotonic_time ();
   return (end - self->start_us) / (double) G_USEC_PER_SEC;
+}
+
+double
+sheaf_speedup (guint n_done, double sum_seconds, double elapsed)
+{
+  if (n_done < 2 || elapsed <= 0.0)
+    return 0.0;
+  return sum_seconds / elapsed;
+}
+
+double
+sheaf_batch_get_speedup (SheafBatch *self)
+{
+  g_return_val_if_fail (SHEAF_IS_BATCH (self), 0.0);
+
+  return sheaf_speedup (self->n_done, self->sum_seconds, sheaf_batch_get_elapsed (self));
 }
 
 double

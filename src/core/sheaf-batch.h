@@ -47,7 +47,9 @@ G_DECLARE_FINAL_TYPE (SheafBatch, sheaf_batch, SHEAF, BATCH, GObject)
  *
  * Read-only properties, notified as they change: running, n-total, n-done,
  * n-failed, n-cancelled, n-not-sent, n-finished (done + failed + cancelled
- * + not sent), sum-seconds (the items' own seconds added up),
+ * + not sent), sum-seconds (the round trips of the attempts that
+ * succeeded, send to answer, added up: the time one at a time would have
+ * taken),
  * effective-concurrency (how many requests may be in flight now: below
  * "concurrency" while the provider is overloaded), wait-until (the
  * g_get_monotonic_time() at which requests held for the provider's rate
@@ -97,10 +99,31 @@ void sheaf_batch_set_tpm (SheafBatch *self, guint tpm);
 /* Wall time of the current or last run, in seconds. */
 double sheaf_batch_get_elapsed (SheafBatch *self);
 double sheaf_batch_get_sum_seconds (SheafBatch *self);
+/* How much faster than one at a time: sum-seconds ÷ the wall time, or 0
+ * when fewer than two requests succeeded. */
+double sheaf_batch_get_speedup (SheafBatch *self);
+double sheaf_speedup (guint n_done, double sum_seconds, double elapsed);
+
+/*
+ * What an answer is asked under: the rendered prompt, the provider (its
+ * kind and server, never the key), model, system prompt, max tokens and
+ * temperature, as a short digest. An item whose "sent-key" differs from
+ * this for the batch's settings now has an outdated answer.
+ */
+char *sheaf_batch_dup_sent_key (SheafBatch *self, SheafItem *item);
+/*
+ * Marks every answered item of @items DONE when its answer was asked under
+ * the batch's settings as they are now, OUTDATED when not. Items answered
+ * before Sheaf kept this (no "sent-key") count as current. Returns how
+ * many are outdated.
+ */
+guint sheaf_batch_mark_outdated (SheafBatch *self, GListModel *items);
 
 /*
  * Runs every item of @items (a GListModel of SheafItem), whatever its state:
- * each is reset first. Completes when every item has an outcome. Fails only
+ * each is reset first, and one that had an answer gets it back when the
+ * run gives it none (stopped, not sent); "item-finished" tells the run's
+ * own outcome first. Completes when every item has an outcome. Fails only
  * for a setting that makes every request impossible (SHEAF_ERROR_CONFIG,
  * SHEAF_ERROR_INSECURE) or when one is already running; item failures are
  * in the items. Stopping is not an error.

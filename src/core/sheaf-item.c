@@ -14,7 +14,8 @@ G_DEFINE_ENUM_TYPE (SheafItemState, sheaf_item_state,
                     G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_DONE, "done"),
                     G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_FAILED, "failed"),
                     G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_CANCELLED, "cancelled"),
-                    G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_NOT_SENT, "not-sent"))
+                    G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_NOT_SENT, "not-sent"),
+                    G_DEFINE_ENUM_VALUE (SHEAF_ITEM_STATE_OUTDATED, "outdated"))
 
 static GEnumClass *
 state_class (void)
@@ -69,6 +70,9 @@ struct _SheafItem
   gint64 output_tokens;
   char *model;
   char *stop_reason;
+  char *sent_key;
+  gint64 retry_at;
+  gint64 attempt_started;
   gint64 id;
 };
 
@@ -91,6 +95,9 @@ enum
   PROP_OUTPUT_TOKENS,
   PROP_MODEL,
   PROP_STOP_REASON,
+  PROP_SENT_KEY,
+  PROP_RETRY_AT,
+  PROP_ATTEMPT_STARTED,
   PROP_ID,
   N_PROPS
 };
@@ -117,6 +124,8 @@ string_field (SheafItem *self, guint prop_id)
         return &self->model;
       case PROP_STOP_REASON:
         return &self->stop_reason;
+      case PROP_SENT_KEY:
+        return &self->sent_key;
       default:
         return NULL;
     }
@@ -219,6 +228,12 @@ sheaf_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       case PROP_OUTPUT_TOKENS:
         g_value_set_int64 (value, self->output_tokens);
         break;
+      case PROP_RETRY_AT:
+        g_value_set_int64 (value, self->retry_at);
+        break;
+      case PROP_ATTEMPT_STARTED:
+        g_value_set_int64 (value, self->attempt_started);
+        break;
       case PROP_ID:
         g_value_set_int64 (value, self->id);
         break;
@@ -261,6 +276,12 @@ sheaf_item_set_property (GObject *object, guint prop_id, const GValue *value, GP
       case PROP_OUTPUT_TOKENS:
         sheaf_item_set_output_tokens (self, g_value_get_int64 (value));
         break;
+      case PROP_RETRY_AT:
+        sheaf_item_set_retry_at (self, g_value_get_int64 (value));
+        break;
+      case PROP_ATTEMPT_STARTED:
+        sheaf_item_set_attempt_started (self, g_value_get_int64 (value));
+        break;
       case PROP_ID:
         sheaf_item_set_id (self, g_value_get_int64 (value));
         break;
@@ -296,6 +317,12 @@ install_tokens (guint prop_id, const char *name)
 }
 
 static void
+install_time (guint prop_id, const char *name)
+{
+  properties[prop_id] = g_param_spec_int64 (name, NULL, NULL, 0, G_MAXINT64, 0, PARAM_FLAGS);
+}
+
+static void
 sheaf_item_class_init (SheafItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -319,6 +346,9 @@ sheaf_item_class_init (SheafItemClass *klass)
   install_tokens (PROP_OUTPUT_TOKENS, "output-tokens");
   install_string (PROP_MODEL, "model");
   install_string (PROP_STOP_REASON, "stop-reason");
+  install_string (PROP_SENT_KEY, "sent-key");
+  install_time (PROP_RETRY_AT, "retry-at");
+  install_time (PROP_ATTEMPT_STARTED, "attempt-started");
   properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, PARAM_FLAGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -596,11 +626,98 @@ sheaf_item_reset (SheafItem *self)
   set_string (self, PROP_ERROR_MESSAGE, NULL);
   set_string (self, PROP_MODEL, NULL);
   set_string (self, PROP_STOP_REASON, NULL);
+  set_string (self, PROP_SENT_KEY, NULL);
+  set_int64 (self, &self->retry_at, PROP_RETRY_AT, 0);
+  set_int64 (self, &self->attempt_started, PROP_ATTEMPT_STARTED, 0);
   set_uint (self, &self->http_status, PROP_HTTP_STATUS, 0);
   set_uint (self, &self->attempts, PROP_ATTEMPTS, 0);
   set_double (self, &self->seconds, PROP_SECONDS, 0.0);
   set_double (self, &self->retry_seconds, PROP_RETRY_SECONDS, 0.0);
   set_int64 (self, &self->input_tokens, PROP_INPUT_TOKENS, -1);
   set_int64 (self, &self->output_tokens, PROP_OUTPUT_TOKENS, -1);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+sheaf_item_get_sent_key (SheafItem *self)
+{
+  g_return_val_if_fail (SHEAF_IS_ITEM (self), NULL);
+
+  return self->sent_key;
+}
+
+void
+sheaf_item_set_sent_key (SheafItem *self, const char *key)
+{
+  g_return_if_fail (SHEAF_IS_ITEM (self));
+
+  set_string (self, PROP_SENT_KEY, key);
+}
+
+gint64
+sheaf_item_get_retry_at (SheafItem *self)
+{
+  g_return_val_if_fail (SHEAF_IS_ITEM (self), 0);
+
+  return self->retry_at;
+}
+
+void
+sheaf_item_set_retry_at (SheafItem *self, gint64 when)
+{
+  g_return_if_fail (SHEAF_IS_ITEM (self));
+
+  set_int64 (self, &self->retry_at, PROP_RETRY_AT, MAX (when, 0));
+}
+
+gint64
+sheaf_item_get_attempt_started (SheafItem *self)
+{
+  g_return_val_if_fail (SHEAF_IS_ITEM (self), 0);
+
+  return self->attempt_started;
+}
+
+void
+sheaf_item_set_attempt_started (SheafItem *self, gint64 when)
+{
+  g_return_if_fail (SHEAF_IS_ITEM (self));
+
+  set_int64 (self, &self->attempt_started, PROP_ATTEMPT_STARTED, MAX (when, 0));
+}
+
+gboolean
+sheaf_item_is_cut_off (SheafItem *self)
+{
+  g_return_val_if_fail (SHEAF_IS_ITEM (self), FALSE);
+
+  return (self->state == SHEAF_ITEM_STATE_DONE || self->state == SHEAF_ITEM_STATE_OUTDATED) &&
+         (g_strcmp0 (self->stop_reason, "max_tokens") == 0 ||
+          g_strcmp0 (self->stop_reason, "length") == 0);
+}
+
+gboolean
+sheaf_item_has_answer (SheafItem *self)
+{
+  g_return_val_if_fail (SHEAF_IS_ITEM (self), FALSE);
+
+  return self->state == SHEAF_ITEM_STATE_DONE || self->state == SHEAF_ITEM_STATE_OUTDATED;
+}
+
+void
+sheaf_item_copy_outcome (SheafItem *self, SheafItem *from)
+{
+  g_return_if_fail (SHEAF_IS_ITEM (self));
+  g_return_if_fail (SHEAF_IS_ITEM (from));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint prop_id = PROP_STATE; prop_id < PROP_ID; prop_id++)
+    {
+      g_auto (GValue) value = G_VALUE_INIT;
+
+      g_value_init (&value, properties[prop_id]->value_type);
+      g_object_get_property (G_OBJECT (from), properties[prop_id]->name, &value);
+      g_object_set_property (G_OBJECT (self), properties[prop_id]->name, &value);
+    }
   g_object_thaw_notify (G_OBJECT (self));
 }

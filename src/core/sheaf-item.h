@@ -17,13 +17,16 @@ typedef enum
    * unknown model, a quota reached, a server that cannot be reached): this
    * item was never sent. Run sends it once the cause is fixed. */
   SHEAF_ITEM_STATE_NOT_SENT,
+  /* The answer was asked for under other settings, a different prompt or
+   * text: still readable and exported, sent again by the next Run. */
+  SHEAF_ITEM_STATE_OUTDATED,
 } SheafItemState;
 
 #define SHEAF_TYPE_ITEM_STATE (sheaf_item_state_get_type ())
 GType sheaf_item_state_get_type (void);
 
 /* "queued", "running", "retrying", "done", "failed", "cancelled",
- * "not-sent" */
+ * "not-sent", "outdated" */
 const char *sheaf_item_state_to_string (SheafItemState state);
 gboolean sheaf_item_state_from_string (const char *str, SheafItemState *state);
 
@@ -48,6 +51,12 @@ G_DECLARE_FINAL_TYPE (SheafItem, sheaf_item, SHEAF, ITEM, GObject)
  *   input-tokens, output-tokens gint64, -1 when unknown
  *   model                       the model that answered (or was asked)
  *   stop-reason                 "end_turn", "max_tokens", "stop", "length"…
+ *   sent-key                    what the answer was asked under (see
+ *                               sheaf_batch_dup_sent_key()), NULL until sent
+ *   retry-at                    gint64, while RETRYING: the
+ *                               g_get_monotonic_time() of the next attempt
+ *   attempt-started             gint64, while RUNNING: when the attempt on
+ *                               the wire was sent (monotonic), 0 otherwise
  *   id                          gint64, the item's row in the saved workspace
  *                               (0: not saved yet); kept by sheaf_item_reset()
  */
@@ -84,6 +93,21 @@ void sheaf_item_set_stop_reason (SheafItem *self, const char *reason);
 
 gint64 sheaf_item_get_id (SheafItem *self);
 void sheaf_item_set_id (SheafItem *self, gint64 id);
+
+const char *sheaf_item_get_sent_key (SheafItem *self);
+void sheaf_item_set_sent_key (SheafItem *self, const char *key);
+gint64 sheaf_item_get_retry_at (SheafItem *self);
+void sheaf_item_set_retry_at (SheafItem *self, gint64 when);
+gint64 sheaf_item_get_attempt_started (SheafItem *self);
+void sheaf_item_set_attempt_started (SheafItem *self, gint64 when);
+
+/* DONE or OUTDATED: the item holds an answer. */
+gboolean sheaf_item_has_answer (SheafItem *self);
+/* An answer that stopped at max tokens ("max_tokens", "length"). */
+gboolean sheaf_item_is_cut_off (SheafItem *self);
+/* Copies every outcome property (state through attempt-started) of @from
+ * into @self; the input (title, text) and the id stay. */
+void sheaf_item_copy_outcome (SheafItem *self, SheafItem *from);
 
 /* Back to QUEUED with every outcome property cleared (input kept). */
 void sheaf_item_reset (SheafItem *self);
