@@ -230,27 +230,72 @@ test_round_trip (Fixture *f, gconstpointer data)
 }
 
 static void
-test_edit_drops_answer (Fixture *f, gconstpointer data)
+test_edit_keeps_answer (Fixture *f, gconstpointer data)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
   g_autoptr (SheafBatch) batch = make_batch (fake, "");
   g_autoptr (GListStore) items = make_items (2, "text");
   g_autoptr (SheafStore) store = sheaf_store_new (f->path);
   g_autoptr (GPtrArray) loaded = NULL;
+  g_autoptr (GListStore) reloaded = g_list_store_new (SHEAF_TYPE_ITEM);
 
   sheaf_store_save_items (store, G_LIST_MODEL (items));
   run_batch (store, batch, G_LIST_MODEL (items));
-  /* As the edit dialog does: a new text loses its answer. */
-  sheaf_item_reset (item_at (G_LIST_MODEL (items), 0));
+  /* A new text keeps the answer it had, which is now outdated. */
   sheaf_item_set_text (item_at (G_LIST_MODEL (items), 0), "new text");
   sheaf_store_save_items (store, G_LIST_MODEL (items));
   g_clear_object (&store);
 
   store = sheaf_store_new (f->path);
   loaded = sheaf_store_load_items (store);
-  g_assert_cmpint (sheaf_item_get_state (loaded->pdata[0]), ==, SHEAF_ITEM_STATE_QUEUED);
-  g_assert_null (sheaf_item_get_response (loaded->pdata[0]));
+  g_assert_nonnull (sheaf_item_get_response (loaded->pdata[0]));
+  g_assert_nonnull (sheaf_item_get_sent_key (loaded->pdata[0]));
+  for (guint i = 0; i < loaded->len; i++)
+    g_list_store_append (reloaded, loaded->pdata[i]);
+  g_assert_cmpuint (sheaf_batch_mark_outdated (batch, G_LIST_MODEL (reloaded)), ==, 1);
+  g_assert_cmpint (sheaf_item_get_state (loaded->pdata[0]), ==, SHEAF_ITEM_STATE_OUTDATED);
   g_assert_cmpint (sheaf_item_get_state (loaded->pdata[1]), ==, SHEAF_ITEM_STATE_DONE);
+}
+
+/* A run that is stopped before it answers a row leaves that row's answer
+ * in the workspace, also after a restart, and records the stop in its own
+ * history. */
+static void
+test_stop_keeps_saved_answer (Fixture *f, gconstpointer data)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  g_autoptr (SheafBatch) batch = make_batch (fake, "");
+  g_autoptr (GListStore) items = make_items (3, "text");
+  g_autoptr (SheafStore) store = sheaf_store_new (f->path);
+  g_autoptr (GPtrArray) loaded = NULL;
+  g_autoptr (GPtrArray) runs = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autofree char *answer = NULL;
+
+  sheaf_store_save_items (store, G_LIST_MODEL (items));
+  run_batch (store, batch, G_LIST_MODEL (items));
+  answer = g_strdup (sheaf_item_get_response (item_at (G_LIST_MODEL (items), 1)));
+
+  sheaf_fake_provider_set_latency_ms (fake, 30000);
+  sheaf_batch_run_async (batch, G_LIST_MODEL (items), NULL, NULL, NULL);
+  sheaf_store_track_run (store, batch, G_LIST_MODEL (items));
+  sheaf_test_drain ();
+  sheaf_batch_stop (batch);
+  SHEAF_TEST_WAIT_UNTIL (!sheaf_batch_get_running (batch));
+  g_assert_cmpint (sheaf_item_get_state (item_at (G_LIST_MODEL (items), 1)), ==,
+                   SHEAF_ITEM_STATE_DONE);
+  g_clear_object (&store);
+
+  store = sheaf_store_new (f->path);
+  loaded = sheaf_store_load_items (store);
+  g_assert_cmpuint (loaded->len, ==, 3);
+  for (guint i = 0; i < loaded->len; i++)
+    g_assert_cmpint (sheaf_item_get_state (loaded->pdata[i]), ==, SHEAF_ITEM_STATE_DONE);
+  g_assert_cmpstr (sheaf_item_get_response (loaded->pdata[1]), ==, answer);
+  runs = sheaf_store_list_runs (store);
+  g_assert_cmpuint (runs->len, ==, 2);
+  second = sheaf_store_load_run_items (store, ((SheafRunInfo *) runs->pdata[0])->id);
+  g_assert_cmpint (sheaf_item_get_state (second->pdata[1]), ==, SHEAF_ITEM_STATE_CANCELLED);
 }
 
 typedef struct
@@ -816,7 +861,8 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   ADD ("/store/round-trip", test_round_trip);
-  ADD ("/store/edit-drops-answer", test_edit_drops_answer);
+  ADD ("/store/edit-keeps-answer", test_edit_keeps_answer);
+  ADD ("/store/stop-keeps-saved-answer", test_stop_keeps_saved_answer);
   ADD ("/store/on-disk-within-a-second", test_on_disk_within_a_second);
   ADD ("/store/newer-version", test_newer_version);
   ADD ("/store/corrupt-header", test_corrupt_header);

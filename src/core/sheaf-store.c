@@ -45,6 +45,8 @@ static const char *const migrations[] = {
   "  input_tokens INTEGER NOT NULL DEFAULT -1, output_tokens INTEGER NOT NULL DEFAULT -1,"
   "  model TEXT, stop_reason TEXT, arrived INTEGER NOT NULL DEFAULT 0,"
   "  PRIMARY KEY (run_id, item_id));",
+  /* What each answer was asked under: see sheaf_batch_dup_sent_key(). */
+  "ALTER TABLE results ADD COLUMN sent_key TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SHEAF_STORE_SCHEMA_VERSION);
@@ -73,7 +75,7 @@ static const char *const run_state_names[] = { "running", "finished", "stopped",
 /* The columns item_from_row() reads, after id, title and text. */
 #define OUTCOME_COLUMNS                                                                            \
   "r.state, r.response, r.error, r.http_status, r.attempts, r.seconds, r.input_tokens,"            \
-  " r.output_tokens, r.model, r.stop_reason, ru.state"
+  " r.output_tokens, r.model, r.stop_reason, ru.state, r.sent_key"
 
 #define RUN_COLUMNS                                                                                \
   "id, started, finished, template, model, provider, concurrency, max_tokens, n_total,"            \
@@ -98,6 +100,7 @@ typedef struct
   char *error;
   char *model;
   char *stop_reason;
+  char *sent_key;
   guint http_status;
   guint attempts;
   double seconds;
@@ -660,6 +663,7 @@ op_free (Op *op)
   g_free (op->result.error);
   g_free (op->result.model);
   g_free (op->result.stop_reason);
+  g_free (op->result.sent_key);
   g_free (op->key);
   g_free (op->value);
   g_free (op);
@@ -807,15 +811,15 @@ diff_items (SheafStore *self, GListModel *items, Op *op)
 /* Statements that write, on whichever connection writes: the writer
  * thread's, or the main thread's once the work is kept in memory. */
 
-/* A text that changed no longer has the answer it had: run_id goes. */
+/* A text that changed keeps its answer: it is outdated, not erased (see
+ * sheaf_batch_mark_outdated()). */
 static gboolean
 write_row (Conn *conn, const Row *row, GError **error)
 {
   sqlite3_stmt *stmt = statement (
     conn, "INSERT INTO items (id, position, title, text) VALUES (?1, ?2, ?3, ?4)"
           " ON CONFLICT (id) DO UPDATE SET position = excluded.position,"
-          " title = excluded.title, text = excluded.text,"
-          " run_id = CASE WHEN items.text IS excluded.text THEN items.run_id ELSE NULL END");
+          " title = excluded.title, text = excluded.text");
 
   sqlite3_bind_int64 (stmt, 1, row->id);
   sqlite3_bind_int (stmt, 2, (int) row->position);
@@ -855,7 +859,10 @@ write_run_item (Conn *conn, gint64 run_id, const Row *row, GError **error)
   bind_text (stmt, 5, row->text);
   if (!step_done (conn, stmt, error))
     return FALSE;
-  stmt = statement (conn, "UPDATE items SET run_id = ?1 WHERE id = ?2");
+  /* A row that has an answer keeps it until this run gives a new one. */
+  stmt = statement (conn, "UPDATE items SET run_id = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1"
+                          " FROM results r WHERE r.run_id = items.run_id AND r.item_id = items.id"
+                          " AND r.state = 'done')");
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_int64 (stmt, 2, row->id);
   return step_done (conn, stmt, error);
@@ -886,6 +893,21 @@ write_begin_run (Conn *conn, Op *op, GError **error)
   return TRUE;
 }
 
+/* The workspace shows a row's newest outcome, except that a run which
+ * gave it none (stopped, not sent) leaves the answer it had. */
+static gboolean
+point_at_result (Conn *conn, gint64 run_id, const Result *r, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (g_strcmp0 (r->state, "cancelled") == 0 || g_strcmp0 (r->state, "not-sent") == 0)
+    return TRUE;
+  stmt = statement (conn, "UPDATE items SET run_id = ?1 WHERE id = ?2");
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, r->item_id);
+  return step_done (conn, stmt, error);
+}
+
 static gboolean
 write_result (Conn *conn, Op *op, GError **error)
 {
@@ -893,7 +915,7 @@ write_result (Conn *conn, Op *op, GError **error)
   sqlite3_stmt *stmt = statement (
     conn, "INSERT OR REPLACE INTO results (run_id, item_id, state, response, error,"
           " http_status, attempts, seconds, input_tokens, output_tokens, model, stop_reason,"
-          " arrived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+          " arrived, sent_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
 
   sqlite3_bind_int64 (stmt, 1, op->run_id);
   sqlite3_bind_int64 (stmt, 2, r->item_id);
@@ -908,7 +930,10 @@ write_result (Conn *conn, Op *op, GError **error)
   bind_text (stmt, 11, r->model);
   bind_text (stmt, 12, r->stop_reason);
   sqlite3_bind_int64 (stmt, 13, r->arrived);
-  return step_done (conn, stmt, error);
+  bind_text (stmt, 14, r->sent_key);
+  if (!step_done (conn, stmt, error))
+    return FALSE;
+  return point_at_result (conn, op->run_id, r, error);
 }
 
 static gboolean
@@ -1409,6 +1434,7 @@ set_outcome (SheafItem *item, sqlite3_stmt *stmt, int c)
   sheaf_item_set_output_tokens (item, MAX (sqlite3_column_int64 (stmt, c + 7), -1));
   sheaf_item_set_model (item, (const char *) sqlite3_column_text (stmt, c + 8));
   sheaf_item_set_stop_reason (item, (const char *) sqlite3_column_text (stmt, c + 9));
+  sheaf_item_set_sent_key (item, (const char *) sqlite3_column_text (stmt, c + 11));
 }
 
 /* A row of id, title, text, then OUTCOME_COLUMNS. */
@@ -1598,6 +1624,7 @@ sheaf_store_record_result (SheafStore *self, gint64 run_id, SheafItem *item)
   r->error = g_strdup (sheaf_item_get_error_message (item));
   r->model = g_strdup (sheaf_item_get_model (item));
   r->stop_reason = g_strdup (sheaf_item_get_stop_reason (item));
+  r->sent_key = g_strdup (sheaf_item_get_sent_key (item));
   r->http_status = sheaf_item_get_http_status (item);
   r->attempts = sheaf_item_get_attempts (item);
   r->seconds = sheaf_item_get_seconds (item);

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 /* The schema version this build writes; a file with a higher one is left
  * untouched. */
-#define SHEAF_STORE_SCHEMA_VERSION 1
+#define SHEAF_STORE_SCHEMA_VERSION 2
 
 typedef enum
 {
