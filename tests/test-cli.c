@@ -23,7 +23,8 @@
 
 #define API_KEY "test-key"
 #define HEADER                                                                                     \
-  "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model"
+  "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model,"     \
+  "stop_reason"
 #define TIMEOUT_SECONDS 60
 
 typedef struct
@@ -859,7 +860,7 @@ assert_python_row (JsonArray *row, SheafItem *item, guint index)
   g_autofree char *index_str = g_strdup_printf ("%u", index);
   guint n_guarded = 0;
 
-  g_assert_cmpuint (json_array_get_length (row), ==, 11);
+  g_assert_cmpuint (json_array_get_length (row), ==, 12);
   g_assert_cmpstr (json_array_get_string_element (row, 0), ==, index_str);
   n_guarded +=
     assert_cell_holds (json_array_get_string_element (row, 1), sheaf_item_get_title (item));

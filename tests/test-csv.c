@@ -19,7 +19,8 @@
 #include "sheaf-test-utils.h"
 
 #define HEADER                                                                                     \
-  "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model\r\n"
+  "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model,"     \
+  "stop_reason\r\n"
 
 static char *
 cell (const char *value)
@@ -135,12 +136,12 @@ make_items (void)
 
 static const char expected_export[] =
   HEADER "1,\"First, title\",\"Text with \"\"quotes\"\"\nand a line\",done,\"An answer, with a "
-         "comma\",,2,1.23,12,34,claude-test\r\n"
-         "2,'=bad,- point,failed,,The key was rejected.,1,0.50,,,\r\n"
-         "3,Running,r,queued,,,0,0.00,,,\r\n"
-         "4,Retrying,w,queued,,,0,0.00,,,\r\n"
-         "5,Cancelled,c,cancelled,,,0,0.00,,,\r\n"
-         "6,Queued,q,queued,,,0,0.00,,,\r\n";
+         "comma\",,2,1.23,12,34,claude-test,\r\n"
+         "2,'=bad,- point,failed,,The key was rejected.,1,0.50,,,,\r\n"
+         "3,Running,r,queued,,,0,0.00,,,,\r\n"
+         "4,Retrying,w,queued,,,0,0.00,,,,\r\n"
+         "5,Cancelled,c,cancelled,,,0,0.00,,,,\r\n"
+         "6,Queued,q,queued,,,0,0.00,,,,\r\n";
 
 static void
 assert_bytes_equal (GBytes *bytes, const char *expected)

@@ -16,7 +16,7 @@
 
 static const char *const export_columns[] = {
   "index",    "title",   "input",        "status",        "response", "error",
-  "attempts", "seconds", "input_tokens", "output_tokens", "model",
+  "attempts", "seconds", "input_tokens", "output_tokens", "model",    "stop_reason",
 };
 #define N_EXPORT_COLUMNS G_N_ELEMENTS (export_columns)
 
@@ -182,6 +182,7 @@ export_status (SheafItemState state)
       case SHEAF_ITEM_STATE_FAILED:
       case SHEAF_ITEM_STATE_CANCELLED:
       case SHEAF_ITEM_STATE_NOT_SENT:
+      case SHEAF_ITEM_STATE_OUTDATED:
         return sheaf_item_state_to_string (state);
       case SHEAF_ITEM_STATE_QUEUED:
       case SHEAF_ITEM_STATE_RUNNING:
@@ -221,6 +222,7 @@ append_item_row (GString *out, guint index, SheafItem *item)
     format_tokens (input_tokens, sheaf_item_get_input_tokens (item)),
     format_tokens (output_tokens, sheaf_item_get_output_tokens (item)),
     sheaf_item_get_model (item),
+    sheaf_item_get_stop_reason (item),
   };
 
   g_snprintf (index_str, sizeof index_str, "%u", index);

@@ -816,10 +816,10 @@ diff_items (SheafStore *self, GListModel *items, Op *op)
 static gboolean
 write_row (Conn *conn, const Row *row, GError **error)
 {
-  sqlite3_stmt *stmt = statement (
-    conn, "INSERT INTO items (id, position, title, text) VALUES (?1, ?2, ?3, ?4)"
-          " ON CONFLICT (id) DO UPDATE SET position = excluded.position,"
-          " title = excluded.title, text = excluded.text");
+  sqlite3_stmt *stmt =
+    statement (conn, "INSERT INTO items (id, position, title, text) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT (id) DO UPDATE SET position = excluded.position,"
+                     " title = excluded.title, text = excluded.text");
 
   sqlite3_bind_int64 (stmt, 1, row->id);
   sqlite3_bind_int (stmt, 2, (int) row->position);
@@ -913,9 +913,10 @@ write_result (Conn *conn, Op *op, GError **error)
 {
   Result *r = &op->result;
   sqlite3_stmt *stmt = statement (
-    conn, "INSERT OR REPLACE INTO results (run_id, item_id, state, response, error,"
-          " http_status, attempts, seconds, input_tokens, output_tokens, model, stop_reason,"
-          " arrived, sent_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    conn,
+    "INSERT OR REPLACE INTO results (run_id, item_id, state, response, error,"
+    " http_status, attempts, seconds, input_tokens, output_tokens, model, stop_reason,"
+    " arrived, sent_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
 
   sqlite3_bind_int64 (stmt, 1, op->run_id);
   sqlite3_bind_int64 (stmt, 2, r->item_id);

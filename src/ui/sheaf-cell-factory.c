@@ -101,8 +101,10 @@ update_title (GtkWidget *cell, SheafItem *item)
 static void
 update_status (GtkWidget *cell, SheafItem *item)
 {
-  sheaf_status_cell_set_state (SHEAF_STATUS_CELL (cell), sheaf_item_get_state (item),
-                               sheaf_item_get_retry_seconds (item));
+  gint64 cut_off = sheaf_item_is_cut_off (item) ? MAX (sheaf_item_get_output_tokens (item), 1) : 0;
+
+  sheaf_status_cell_set_status (SHEAF_STATUS_CELL (cell), sheaf_item_get_state (item),
+                                sheaf_item_get_retry_seconds (item), cut_off);
 }
 
 static void
@@ -151,7 +153,7 @@ static const CellColumn cell_columns[] = {
                                    .css_classes = { "numeric", "dim-label" },
                                    .update = update_position },
   [SHEAF_CELL_COLUMN_TITLE] = { .shown = { "title" }, .update = update_title },
-  [SHEAF_CELL_COLUMN_STATUS] = { .shown = { "state", "retry-seconds" },
+  [SHEAF_CELL_COLUMN_STATUS] = { .shown = { "state", "retry-seconds", "stop-reason" },
                                  .status = TRUE,
                                  .update = update_status },
   [SHEAF_CELL_COLUMN_ANSWER] = { .shown = { "state", "response", "error-message" },

@@ -537,6 +537,7 @@ struct _SheafStatusCell
   CellText line;
   SheafItemState state;
   double retry_seconds;
+  gint64 cut_off;         /* output tokens of an answer cut at max tokens, 0: not cut */
   const char *icon_class; /* the icon's colour: a static CSS class, or NULL */
 };
 
@@ -567,6 +568,9 @@ static const struct
   [SHEAF_ITEM_STATE_CANCELLED] = { "process-stop-symbolic", "dim-label", N_ ("Cancelled") },
   /* Translators: the run stopped early, before this text was sent. */
   [SHEAF_ITEM_STATE_NOT_SENT] = { "action-unavailable-symbolic", "dim-label", N_ ("Not sent") },
+  /* Translators: the answer was asked for with another text, template or
+   * settings; the next Run sends it again. */
+  [SHEAF_ITEM_STATE_OUTDATED] = { "document-edit-symbolic", "warning", N_ ("Outdated") },
 };
 
 const char *
@@ -578,8 +582,13 @@ sheaf_status_cell_state_word (SheafItemState state)
 }
 
 static char *
-state_word (SheafItemState state, double retry_seconds)
+state_word (SheafItemState state, double retry_seconds, gint64 cut_off)
 {
+  if (state == SHEAF_ITEM_STATE_DONE && cut_off > 0)
+    /* Translators: the answer stopped at the Max Tokens limit, e.g. "Cut off at 1024 tokens" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Cut off at %u token",
+                                         "Cut off at %u tokens", (gulong) cut_off),
+                            (guint) MIN (cut_off, G_MAXUINT));
   if (state == SHEAF_ITEM_STATE_RETRYING && retry_seconds > 0)
     /* Translators: a request waits this many seconds before it is sent again. */
     return g_strdup_printf (_ ("Retrying in %.0f s"), MAX (1.0, retry_seconds));
@@ -737,15 +746,26 @@ sheaf_status_cell_get_state (SheafStatusCell *self)
 void
 sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state, double retry_seconds)
 {
+  sheaf_status_cell_set_status (self, state, retry_seconds, 0);
+}
+
+void
+sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state, double retry_seconds,
+                              gint64 cut_off)
+{
   g_autofree char *word = NULL;
   gboolean known;
 
   g_return_if_fail (SHEAF_IS_STATUS_CELL (self));
 
-  if (self->state == state && self->retry_seconds == retry_seconds)
+  if (self->state == state && self->retry_seconds == retry_seconds && self->cut_off == cut_off)
     return;
 
-  word = state_word (state, retry_seconds);
+  word = state_word (state, retry_seconds, cut_off);
+  if (self->cut_off != cut_off && self->state == state)
+    sheaf_status_cell_set_icon_class (self,
+                                      cut_off > 0 ? "warning" : state_looks[state].icon_class);
+  self->cut_off = cut_off;
   if (cell_text_set (&self->line, word))
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, word, -1);
   self->retry_seconds = retry_seconds;
@@ -757,7 +777,9 @@ sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state, double
   known = (guint) state < G_N_ELEMENTS (state_looks);
   sheaf_cell_icon_set (self->icon, known ? state_looks[state].icon_name : NULL,
                        state == SHEAF_ITEM_STATE_RUNNING);
-  sheaf_status_cell_set_icon_class (self, known ? state_looks[state].icon_class : NULL);
+  sheaf_status_cell_set_icon_class (self, !known        ? NULL
+                                          : cut_off > 0 ? "warning"
+                                                        : state_looks[state].icon_class);
   g_object_notify_by_pspec (G_OBJECT (self), status_properties[STATUS_PROP_STATE]);
 }
 

@@ -43,6 +43,10 @@ void sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state,
                                   double retry_seconds);
 /* The state word shown. */
 const char *sheaf_status_cell_get_text (SheafStatusCell *self);
+/* The same, for an answer cut at max tokens when @cut_off (its output
+ * tokens) is above 0: "Cut off at 1024 tokens", in the warning colour. */
+void sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state,
+                                   double retry_seconds, gint64 cut_off);
 /* The word for @state, translated: "Done", "Not sent". */
 const char *sheaf_status_cell_state_word (SheafItemState state);
 /* The icon shown (NULL: none); while it spins, the spinner's. */

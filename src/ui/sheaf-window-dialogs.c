@@ -603,9 +603,8 @@ edit_dialog_response (AdwMessageDialog *dialog, const char *response, EditDialog
 
   text = text_view_dup_text (edit->text);
   title = gtk_editable_get_text (GTK_EDITABLE (edit->title));
-  /* An answer to a text that changed no longer belongs to it. */
-  if (g_strcmp0 (text, sheaf_item_get_text (edit->item)) != 0)
-    sheaf_item_reset (edit->item);
+  /* An answer to a text that changed stays, outdated: the save that
+   * follows marks it. */
   sheaf_item_set_text (edit->item, text);
   if (*title != '\0')
     sheaf_item_set_title (edit->item, title);

@@ -27,6 +27,7 @@ struct _SheafWindow
   /* Saved work (sheaf-window-store.c) */
   SheafStore *store;
   guint save_id;
+  guint outdated_id;
   gint64 viewing_run; /* an earlier run shown read-only, or 0 */
   GListStore *viewed; /* its items */
   gboolean close_after_stop;
@@ -115,7 +116,6 @@ void _sheaf_window_status_run_starting (SheafWindow *self);
  * @code; hides it when @message is NULL. */
 void _sheaf_window_show_halt (SheafWindow *self, const char *message, SheafError code);
 /* The items' own seconds added up ÷ wall time: how much faster than one at a time. */
-double _sheaf_batch_speedup (SheafBatch *batch);
 /* "12 done · 1 failed · 37 remaining", "2 done · 1 failed · 37 not sent" */
 char *_sheaf_counts_text (guint done, guint failed, guint cancelled, guint not_sent,
                           guint remaining);
@@ -161,5 +161,10 @@ GtkWidget *_sheaf_window_get_main_page (SheafWindow *self);
 GSettings *_sheaf_window_get_settings (SheafWindow *self);
 /* Runs without asking, as if the person had confirmed every question. */
 void _sheaf_window_run_now (SheafWindow *self, gboolean failed_only);
+/* How long after an edit the answers it affects are marked outdated. */
+#define OUTDATED_DELAY_MS 150
+void _sheaf_window_refresh_outdated (SheafWindow *self);
+/* Failed, cancelled and not-sent texts: what Retry Failed sends. */
+guint _sheaf_window_count_retryable (SheafWindow *self);
 
 G_END_DECLS

@@ -46,7 +46,7 @@ announce_result (SheafWindow *self)
   g_autofree char *title = NULL;
   guint failed = sheaf_batch_get_n_failed (batch);
   guint cancelled = sheaf_batch_get_n_cancelled (batch);
-  double faster = _sheaf_batch_speedup (batch);
+  double faster = sheaf_batch_get_speedup (batch);
 
   /* A run that stopped early has its banner, which says why once. */
   if (sheaf_batch_get_halt_message (batch) != NULL)
@@ -86,6 +86,7 @@ run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!g_cancellable_is_cancelled (self->cancellable))
     {
+      _sheaf_window_refresh_outdated (self);
       _sheaf_window_update_status (self);
       _sheaf_window_update_actions (self);
       _sheaf_window_update_detail (self);
@@ -185,6 +186,55 @@ is_retried (SheafItemState state)
          state == SHEAF_ITEM_STATE_NOT_SENT;
 }
 
+/* Which answers are current */
+
+/* The provider the settings name, without its key: what an answer was
+ * asked under never depends on the key. */
+static SheafProvider *
+provider_from_settings (SheafWindow *self)
+{
+  g_autofree char *kind_str = g_settings_get_string (self->settings, "provider");
+  g_autofree char *base_url = g_settings_get_string (self->settings, "base-url");
+  SheafProviderKind kind;
+
+  if (!sheaf_provider_kind_from_string (kind_str, &kind))
+    kind = SHEAF_PROVIDER_KIND_ANTHROPIC;
+  return sheaf_provider_new (
+    kind, *base_url != '\0' ? base_url : sheaf_provider_kind_default_base_url (kind), "");
+}
+
+static gboolean
+refresh_outdated_cb (gpointer user_data)
+{
+  SheafWindow *self = user_data;
+  g_autoptr (SheafProvider) provider = NULL;
+
+  self->outdated_id = 0;
+  if (_sheaf_window_is_running (self))
+    return G_SOURCE_REMOVE;
+  provider = provider_from_settings (self);
+  set_batch_from_settings (self, provider);
+  sheaf_batch_mark_outdated (self->batch, G_LIST_MODEL (self->items));
+  _sheaf_window_update_actions (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Marks the answers that the texts, the template or the settings as they
+ * are now would not ask for again as outdated, soon: typing in the
+ * template is not held up by it. */
+void
+_sheaf_window_refresh_outdated (SheafWindow *self)
+{
+  if (self->outdated_id == 0)
+    self->outdated_id = g_timeout_add (OUTDATED_DELAY_MS, refresh_outdated_cb, self);
+}
+
+static gboolean
+is_answered (SheafItem *item)
+{
+  return sheaf_item_get_state (item) == SHEAF_ITEM_STATE_DONE;
+}
+
 /* The items to run again (Retry Failed), or those with neither an answer
  * nor a failure (Resume). */
 static GListModel *
@@ -215,6 +265,68 @@ _sheaf_window_resume (SheafWindow *self)
     start_run (self, items);
 }
 
+/* The texts without a current answer: new, edited, failed, cancelled,
+ * not sent, or answered under other settings. */
+static GListModel *
+unanswered_items (SheafWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->items);
+  GListStore *unanswered = g_list_store_new (SHEAF_TYPE_ITEM);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (model, i);
+
+      if (!is_answered (item))
+        g_list_store_append (unanswered, item);
+    }
+  return G_LIST_MODEL (unanswered);
+}
+
+guint
+_sheaf_window_count_retryable (SheafWindow *self)
+{
+  g_autoptr (GListModel) items = unfinished_items (self, TRUE);
+
+  return g_list_model_get_n_items (items);
+}
+
+static void
+run_all_response (AdwMessageDialog *dialog, const char *response, SheafWindow *self)
+{
+  start_run (self, G_LIST_MODEL (self->items));
+}
+
+/* Every text has its answer: sending them all again is asked first. */
+static void
+confirm_run_all (SheafWindow *self)
+{
+  AdwMessageDialog *dialog = sheaf_confirm_dialog_new (
+    GTK_WINDOW (self), _ ("Run Every Text Again?"),
+    _ ("Every text already has an answer for the template and settings as they are. Running them "
+       "again sends every text once more; the answers you have now stay in History."),
+    _ ("_Cancel"), "run", _ ("_Run Again"));
+
+  g_signal_connect_object (dialog, "response::run", G_CALLBACK (run_all_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+run_unanswered (SheafWindow *self)
+{
+  g_autoptr (GListModel) items = NULL;
+
+  /* Answers are judged against the settings as they are at this moment. */
+  g_clear_handle_id (&self->outdated_id, g_source_remove);
+  refresh_outdated_cb (self);
+  items = unanswered_items (self);
+  if (g_list_model_get_n_items (items) == 0)
+    confirm_run_all (self);
+  else
+    start_run (self, items);
+}
+
 void
 _sheaf_window_run_now (SheafWindow *self, gboolean failed_only)
 {
@@ -222,7 +334,7 @@ _sheaf_window_run_now (SheafWindow *self, gboolean failed_only)
 
   if (!failed_only)
     {
-      start_run (self, G_LIST_MODEL (self->items));
+      run_unanswered (self);
       return;
     }
 
@@ -331,11 +443,14 @@ _sheaf_window_run_init (SheafWindow *self)
   g_object_set (self->batch, "io-priority", GDK_PRIORITY_REDRAW, NULL);
   g_settings_bind (self->settings, "concurrency", self->batch, "concurrency", G_SETTINGS_BIND_GET);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (_sheaf_window_refresh_outdated),
+                           self, G_CONNECT_SWAPPED);
 }
 
 void
 _sheaf_window_run_dispose (SheafWindow *self)
 {
+  g_clear_handle_id (&self->outdated_id, g_source_remove);
   if (self->batch != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->batch, self);

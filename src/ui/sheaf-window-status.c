@@ -22,20 +22,12 @@ _sheaf_format_duration (double seconds)
   return g_strdup_printf (_ ("%u min %02u s"), whole / 60, whole % 60);
 }
 
-double
-_sheaf_batch_speedup (SheafBatch *batch)
-{
-  double elapsed = sheaf_batch_get_elapsed (batch);
-
-  return elapsed > 0 ? sheaf_batch_get_sum_seconds (batch) / elapsed : 0;
-}
-
 static void
 update_elapsed (SheafWindow *self)
 {
   g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (self->batch));
   g_autofree char *text = NULL;
-  double faster = _sheaf_batch_speedup (self->batch);
+  double faster = sheaf_batch_get_speedup (self->batch);
 
   /* A run that stopped early was not faster than anything. */
   if (sheaf_batch_get_running (self->batch) || faster < 1.05 ||

@@ -50,6 +50,8 @@ save_cb (gpointer user_data)
 void
 _sheaf_window_schedule_save (SheafWindow *self)
 {
+  /* What changed a text or a setting may have outdated answers. */
+  _sheaf_window_refresh_outdated (self);
   if (self->store != NULL && self->save_id == 0)
     self->save_id = g_timeout_add (SAVE_DELAY_MS, save_cb, self);
 }
@@ -130,6 +132,7 @@ restore (SheafWindow *self)
   /* What was just read needs no writing. */
   g_clear_handle_id (&self->save_id, g_source_remove);
   update_resume_banner (self);
+  _sheaf_window_refresh_outdated (self);
 }
 
 static void

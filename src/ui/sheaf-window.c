@@ -249,9 +249,8 @@ _sheaf_window_update_actions (SheafWindow *self)
   gboolean viewing = _sheaf_window_is_viewing (self);
   gboolean busy = running || viewing;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  guint n_retry = sheaf_batch_get_n_failed (self->batch) +
-                  sheaf_batch_get_n_cancelled (self->batch) +
-                  sheaf_batch_get_n_not_sent (self->batch);
+  /* Counted in the list, not the last run: also after a restart. */
+  guint n_retry = busy ? 0 : _sheaf_window_count_retryable (self);
   gboolean editable = !busy && self->selected != NULL;
   guint pos = 0;
   gboolean has_pos = editable && find_selected_position (self, &pos);
@@ -280,6 +279,11 @@ _sheaf_window_update_actions (SheafWindow *self)
 
   gtk_text_view_set_editable (self->template_view, !busy);
   gtk_widget_set_sensitive (self->presets_button, !busy);
+  /* An earlier run shown as it was: none of its settings can be changed. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_entry), !viewing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->concurrency_spin), !viewing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->max_tokens_spin), !viewing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->template_view), !viewing);
 }
 
 /* The template */

@@ -173,3 +173,31 @@ window_test_init (int *argc, char ***argv)
   sheaf_secret_set_enabled (FALSE);
   return data_home;
 }
+
+/* The message dialog on screen whose heading is @heading, or NULL. */
+AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+void
+answer_dialog (const char *heading, const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  SHEAF_TEST_WAIT_UNTIL (find_dialog (heading) != NULL);
+  dialog = find_dialog (heading);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}

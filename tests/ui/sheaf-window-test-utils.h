@@ -42,4 +42,9 @@ void count_frame (GdkFrameClock *clock, guint *n);
 GtkWidget *find_button (GtkWidget *root, const char *name);
 gboolean action_enabled (SheafWindow *window, const char *label);
 
+/* The message dialog on screen whose heading is @heading, or NULL. */
+AdwMessageDialog *find_dialog (const char *heading);
+/* Waits for that dialog, answers it with @response and closes it. */
+void answer_dialog (const char *heading, const char *response);
+
 G_END_DECLS

@@ -473,6 +473,7 @@ static const StateLook looks[] = {
   { SHEAF_ITEM_STATE_FAILED, 0, "Failed", "dialog-error-symbolic", "error" },
   { SHEAF_ITEM_STATE_CANCELLED, 0, "Cancelled", "process-stop-symbolic", "dim-label" },
   { SHEAF_ITEM_STATE_NOT_SENT, 0, "Not sent", "action-unavailable-symbolic", "dim-label" },
+  { SHEAF_ITEM_STATE_OUTDATED, 0, "Outdated", "document-edit-symbolic", "warning" },
   { SHEAF_ITEM_STATE_QUEUED, 0, "Queued", "view-more-horizontal-symbolic", "dim-label" },
 };
 
@@ -481,7 +482,7 @@ assert_status_look (GtkWidget *cell, const StateLook *look)
 {
   SheafStatusCell *status = SHEAF_STATUS_CELL (cell);
   GtkWidget *icon = status_icon (cell);
-  static const char *classes[] = { "success", "error", "dim-label" };
+  static const char *classes[] = { "success", "error", "warning", "dim-label" };
 
   g_assert_cmpint (sheaf_status_cell_get_state (status), ==, look->state);
   g_assert_cmpstr (sheaf_status_cell_get_text (status), ==, look->word);

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Every answer stays: Run sends only the texts without a current answer,
+ * edits mark answers outdated, Stop keeps what arrived, Retry Failed
+ * follows the rows across a restart, and History cannot be edited. */
+#include "config.h"
+
+#include "sheaf-test-utils.h"
+#include "sheaf-window-test-utils.h"
+
+static void
+run_and_wait (SheafWindow *window, guint n_done)
+{
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, n_done));
+}
+
+static void
+set_template (SheafWindow *window, const char *template_)
+{
+  g_settings_set_string (_sheaf_window_get_settings (window), "template", template_);
+  /* The answers are judged a moment after the edit. */
+  SHEAF_TEST_WAIT_UNTIL (window->outdated_id == 0);
+}
+
+/* An edited text is sent again, and only it. */
+static void
+test_run_sends_unanswered (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  g_autofree char *kept = NULL;
+
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "one\ntwo\nthree", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 3);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 3);
+  kept = g_strdup (sheaf_item_get_response (item_at (window, 0)));
+
+  sheaf_item_set_text (item_at (window, 1), "two, edited");
+  _sheaf_window_schedule_save (window);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_item_get_state (item_at (window, 1)) == SHEAF_ITEM_STATE_OUTDATED);
+  /* Still readable while outdated. */
+  g_assert_nonnull (sheaf_item_get_response (item_at (window, 1)));
+
+  run_and_wait (window, 1);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 4);
+  g_assert_true (g_str_has_suffix (sheaf_item_get_response (item_at (window, 1)), "two, edited"));
+  g_assert_cmpstr (sheaf_item_get_response (item_at (window, 0)), ==, kept);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 3);
+  window_free (window);
+}
+
+/* A new template outdates every answer; with all current, Run asks. */
+static void
+test_template_outdates_and_run_asks (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 2);
+
+  set_template (window, "Shorter: {text}");
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_OUTDATED), ==, 2);
+  set_template (window, "{text}");
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 2);
+
+  /* Every answer is current: Run asks, and Cancel sends nothing. */
+  _sheaf_window_run_now (window, FALSE);
+  answer_dialog ("Run Every Text Again?", "cancel");
+  sheaf_test_drain ();
+  g_assert_false (sheaf_batch_get_running (_sheaf_window_get_batch (window)));
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 2);
+
+  _sheaf_window_run_now (window, FALSE);
+  answer_dialog ("Run Every Text Again?", "run");
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, 2) && sheaf_fake_provider_get_n_requests (fake) == 4);
+  window_free (window);
+}
+
+/* Stop, with every row already answered and sent again, changes none. */
+static void
+test_stop_keeps_done (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "one\ntwo\nthree", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 3);
+
+  sheaf_fake_provider_set_latency_ms (fake, 30000);
+  set_template (window, "Again: {text}");
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_batch_get_running (_sheaf_window_get_batch (window)));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  SHEAF_TEST_WAIT_UNTIL (!_sheaf_window_is_running (window));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (sheaf_item_has_answer (item_at (window, i)));
+      g_assert_nonnull (sheaf_item_get_response (item_at (window, i)));
+    }
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_CANCELLED), ==, 0);
+  window_free (window);
+}
+
+/* Failed rows are offered again after Sheaf starts again. */
+static void
+test_retry_failed_after_restart (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "fine\nbroken [[fake status=500]]", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 1);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 1);
+  window_free (window);
+
+  window = window_open ();
+  use_fake (window, fake, 0);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 1);
+  g_assert_true (action_enabled (window, "Retry Failed"));
+  window_free (window);
+}
+
+/* An earlier run: its settings cannot be touched. */
+static void
+test_history_insensitive (void)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  SheafWindow *window = window_new ();
+  g_autoptr (GPtrArray) runs = NULL;
+
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, "one", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 1);
+  runs = sheaf_store_list_runs (_sheaf_window_get_store (window));
+  _sheaf_window_show_run (window, ((SheafRunInfo *) runs->pdata[0])->id);
+  g_assert_true (_sheaf_window_is_viewing (window));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->model_entry)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->concurrency_spin)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->max_tokens_spin)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->template_view)));
+  _sheaf_window_show_workspace (window);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->model_entry)));
+  window_free (window);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *data_home = window_test_init (&argc, &argv);
+  int status;
+
+  g_test_add_func ("/window-answers/run-sends-unanswered", test_run_sends_unanswered);
+  g_test_add_func ("/window-answers/template-outdates-and-run-asks",
+                   test_template_outdates_and_run_asks);
+  g_test_add_func ("/window-answers/stop-keeps-done", test_stop_keeps_done);
+  g_test_add_func ("/window-answers/retry-failed-after-restart", test_retry_failed_after_restart);
+  g_test_add_func ("/window-answers/history-insensitive", test_history_insensitive);
+  status = g_test_run ();
+  sheaf_test_remove_tree (data_home);
+  return status;
+}
