@@ -416,11 +416,11 @@ test_round_trip (void)
   g_assert_no_error (error);
   g_assert_cmpuint (rows->len, ==, 7);
   assert_row (rows, 0, "index", "title", "input", "status", "response", "error", "attempts",
-              "seconds", "input_tokens", "output_tokens", "model", NULL);
+              "seconds", "input_tokens", "output_tokens", "model", "stop_reason", NULL);
   assert_row (rows, 1, "1", "First, title", "Text with \"quotes\"\nand a line", "done",
-              "An answer, with a comma", "", "2", "1.23", "12", "34", "claude-test", NULL);
+              "An answer, with a comma", "", "2", "1.23", "12", "34", "claude-test", "", NULL);
   assert_row (rows, 2, "2", "'=bad", "- point", "failed", "", "The key was rejected.", "1", "0.50",
-              "", "", "", NULL);
+              "", "", "", "", NULL);
 }
 
 static void
