@@ -469,7 +469,9 @@ test_restore (void)
   settings = _sheaf_window_get_settings (window);
   g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 4);
   g_assert_cmpstr (sheaf_item_get_text (item_at (window, 1)), ==, "two");
-  g_assert_cmpint (sheaf_item_get_state (item_at (window, 1)), ==, SHEAF_ITEM_STATE_DONE);
+  /* The connection is not part of the saved work: until the window points
+   * at the fake again the answers may read as outdated, but they are there. */
+  g_assert_true (sheaf_item_has_answer (item_at (window, 1)));
   g_assert_true (g_str_has_prefix (sheaf_item_get_response (item_at (window, 1)), "Echo: two"));
   g_assert_cmpint (sheaf_item_get_state (item_at (window, 2)), ==, SHEAF_ITEM_STATE_FAILED);
   template_ = g_settings_get_string (settings, "template");
