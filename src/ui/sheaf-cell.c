@@ -762,9 +762,11 @@ sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state, doubl
     return;
 
   word = state_word (state, retry_seconds, cut_off);
-  if (self->cut_off != cut_off && self->state == state)
-    sheaf_status_cell_set_icon_class (self,
-                                      cut_off > 0 ? "warning" : state_looks[state].icon_class);
+  known = (guint) state < G_N_ELEMENTS (state_looks);
+  /* A cut-off answer is done, in the warning colour. */
+  sheaf_status_cell_set_icon_class (self, !known        ? NULL
+                                          : cut_off > 0 ? "warning"
+                                                        : state_looks[state].icon_class);
   self->cut_off = cut_off;
   if (cell_text_set (&self->line, word))
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, word, -1);
@@ -774,12 +776,8 @@ sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state, doubl
     return;
 
   self->state = state;
-  known = (guint) state < G_N_ELEMENTS (state_looks);
   sheaf_cell_icon_set (self->icon, known ? state_looks[state].icon_name : NULL,
                        state == SHEAF_ITEM_STATE_RUNNING);
-  sheaf_status_cell_set_icon_class (self, !known        ? NULL
-                                          : cut_off > 0 ? "warning"
-                                                        : state_looks[state].icon_class);
   g_object_notify_by_pspec (G_OBJECT (self), status_properties[STATUS_PROP_STATE]);
 }
 

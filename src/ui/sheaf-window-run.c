@@ -177,15 +177,6 @@ start_run (SheafWindow *self, GListModel *items)
   sheaf_secret_make_provider_async (self->settings, self->cancellable, provider_ready_cb, start);
 }
 
-/* Whether Retry Failed sends @state: what failed, was cancelled, or was
- * never sent because the run stopped early. */
-static gboolean
-is_retried (SheafItemState state)
-{
-  return state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED ||
-         state == SHEAF_ITEM_STATE_NOT_SENT;
-}
-
 /* Which answers are current */
 
 /* The provider the settings name, without its key: what an answer was
@@ -229,67 +220,76 @@ _sheaf_window_refresh_outdated (SheafWindow *self)
     self->outdated_id = g_timeout_add (OUTDATED_DELAY_MS, refresh_outdated_cb, self);
 }
 
+/* Which texts a run sends */
+
+typedef gboolean (*ItemFilter) (SheafItemState state);
+
+/* Retry Failed: what failed, was cancelled, or was never sent because the
+ * run stopped early. */
 static gboolean
-is_answered (SheafItem *item)
+is_retried (SheafItemState state)
 {
-  return sheaf_item_get_state (item) == SHEAF_ITEM_STATE_DONE;
+  return state == SHEAF_ITEM_STATE_FAILED || state == SHEAF_ITEM_STATE_CANCELLED ||
+         state == SHEAF_ITEM_STATE_NOT_SENT;
 }
 
-/* The items to run again (Retry Failed), or those with neither an answer
- * nor a failure (Resume). */
-static GListModel *
-unfinished_items (SheafWindow *self, gboolean retry)
+/* Resume: neither an answer nor a failure. */
+static gboolean
+is_unfinished (SheafItemState state)
+{
+  return state != SHEAF_ITEM_STATE_DONE && state != SHEAF_ITEM_STATE_FAILED;
+}
+
+/* Run: no current answer (new, edited, failed, cancelled, not sent, or
+ * answered under other settings). */
+static gboolean
+is_unanswered (SheafItemState state)
+{
+  return state != SHEAF_ITEM_STATE_DONE;
+}
+
+/* The items whose state @filter accepts; with @found NULL, only counted. */
+static guint
+filter_items (SheafWindow *self, ItemFilter filter, GListStore *found)
 {
   GListModel *model = G_LIST_MODEL (self->items);
-  GListStore *unfinished = g_list_store_new (SHEAF_TYPE_ITEM);
-  guint n = g_list_model_get_n_items (model);
+  guint n = g_list_model_get_n_items (model), n_found = 0;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (SheafItem) item = g_list_model_get_item (model, i);
-      SheafItemState state = sheaf_item_get_state (item);
 
-      if (retry ? is_retried (state)
-                : state != SHEAF_ITEM_STATE_DONE && state != SHEAF_ITEM_STATE_FAILED)
-        g_list_store_append (unfinished, item);
+      if (!filter (sheaf_item_get_state (item)))
+        continue;
+      n_found++;
+      if (found != NULL)
+        g_list_store_append (found, item);
     }
-  return G_LIST_MODEL (unfinished);
+  return n_found;
+}
+
+static GListModel *
+items_where (SheafWindow *self, ItemFilter filter)
+{
+  GListStore *found = g_list_store_new (SHEAF_TYPE_ITEM);
+
+  filter_items (self, filter, found);
+  return G_LIST_MODEL (found);
 }
 
 void
 _sheaf_window_resume (SheafWindow *self)
 {
-  g_autoptr (GListModel) items = unfinished_items (self, FALSE);
+  g_autoptr (GListModel) items = items_where (self, is_unfinished);
 
   if (g_list_model_get_n_items (items) > 0)
     start_run (self, items);
 }
 
-/* The texts without a current answer: new, edited, failed, cancelled,
- * not sent, or answered under other settings. */
-static GListModel *
-unanswered_items (SheafWindow *self)
-{
-  GListModel *model = G_LIST_MODEL (self->items);
-  GListStore *unanswered = g_list_store_new (SHEAF_TYPE_ITEM);
-  guint n = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (SheafItem) item = g_list_model_get_item (model, i);
-
-      if (!is_answered (item))
-        g_list_store_append (unanswered, item);
-    }
-  return G_LIST_MODEL (unanswered);
-}
-
 guint
 _sheaf_window_count_retryable (SheafWindow *self)
 {
-  g_autoptr (GListModel) items = unfinished_items (self, TRUE);
-
-  return g_list_model_get_n_items (items);
+  return filter_items (self, is_retried, NULL);
 }
 
 static void
@@ -320,7 +320,7 @@ run_unanswered (SheafWindow *self)
   /* Answers are judged against the settings as they are at this moment. */
   g_clear_handle_id (&self->outdated_id, g_source_remove);
   refresh_outdated_cb (self);
-  items = unanswered_items (self);
+  items = items_where (self, is_unanswered);
   if (g_list_model_get_n_items (items) == 0)
     confirm_run_all (self);
   else
@@ -338,7 +338,7 @@ _sheaf_window_run_now (SheafWindow *self, gboolean failed_only)
       return;
     }
 
-  items = unfinished_items (self, TRUE);
+  items = items_where (self, is_retried);
   if (g_list_model_get_n_items (items) == 0)
     _sheaf_window_toast_text (self, _ ("No failed texts to run again"));
   else

@@ -14,6 +14,18 @@ run_and_wait (SheafWindow *window, guint n_done)
   SHEAF_TEST_WAIT_UNTIL (run_done (window, n_done));
 }
 
+/* A new window on @fake whose @n_texts lines are all answered. */
+static SheafWindow *
+window_answered (SheafFakeProvider *fake, const char *lines, guint n_texts)
+{
+  SheafWindow *window = window_new ();
+
+  use_fake (window, fake, 0);
+  _sheaf_window_add_pasted_text (window, lines, SHEAF_SPLIT_LINES);
+  run_and_wait (window, n_texts);
+  return window;
+}
+
 static void
 set_template (SheafWindow *window, const char *template_)
 {
@@ -27,12 +39,9 @@ static void
 test_run_sends_unanswered (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  SheafWindow *window = window_new ();
+  SheafWindow *window = window_answered (fake, "one\ntwo\nthree", 3);
   g_autofree char *kept = NULL;
 
-  use_fake (window, fake, 0);
-  _sheaf_window_add_pasted_text (window, "one\ntwo\nthree", SHEAF_SPLIT_LINES);
-  run_and_wait (window, 3);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 3);
   kept = g_strdup (sheaf_item_get_response (item_at (window, 0)));
 
@@ -55,11 +64,7 @@ static void
 test_template_outdates_and_run_asks (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  SheafWindow *window = window_new ();
-
-  use_fake (window, fake, 0);
-  _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
-  run_and_wait (window, 2);
+  SheafWindow *window = window_answered (fake, "one\ntwo", 2);
 
   set_template (window, "Shorter: {text}");
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_OUTDATED), ==, 2);
@@ -84,11 +89,7 @@ static void
 test_stop_keeps_done (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  SheafWindow *window = window_new ();
-
-  use_fake (window, fake, 0);
-  _sheaf_window_add_pasted_text (window, "one\ntwo\nthree", SHEAF_SPLIT_LINES);
-  run_and_wait (window, 3);
+  SheafWindow *window = window_answered (fake, "one\ntwo\nthree", 3);
 
   sheaf_fake_provider_set_latency_ms (fake, 30000);
   set_template (window, "Again: {text}");
@@ -111,11 +112,8 @@ static void
 test_retry_failed_after_restart (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  SheafWindow *window = window_new ();
+  SheafWindow *window = window_answered (fake, "fine\nbroken [[fake status=500]]", 1);
 
-  use_fake (window, fake, 0);
-  _sheaf_window_add_pasted_text (window, "fine\nbroken [[fake status=500]]", SHEAF_SPLIT_LINES);
-  run_and_wait (window, 1);
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_FAILED), ==, 1);
   window_free (window);
 
@@ -131,12 +129,9 @@ static void
 test_history_insensitive (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  SheafWindow *window = window_new ();
+  SheafWindow *window = window_answered (fake, "one", 1);
   g_autoptr (GPtrArray) runs = NULL;
 
-  use_fake (window, fake, 0);
-  _sheaf_window_add_pasted_text (window, "one", SHEAF_SPLIT_LINES);
-  run_and_wait (window, 1);
   runs = sheaf_store_list_runs (_sheaf_window_get_store (window));
   _sheaf_window_show_run (window, ((SheafRunInfo *) runs->pdata[0])->id);
   g_assert_true (_sheaf_window_is_viewing (window));
