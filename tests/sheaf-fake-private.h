@@ -72,6 +72,7 @@ struct _SheafFakeProvider
   SoupServer *server;
   guint port;
   guint latency_ms;
+  guint reply_lag_ms; /* between writing a reply's headers and sending it */
   gsize answer_bytes;
   char *api_key;
 

@@ -168,11 +168,28 @@ pending_fill (Pending *pending)
   sheaf_fake_add_limit_headers (self, pending->api, headers);
 }
 
+static gboolean
+unpause_cb (gpointer user_data)
+{
+  soup_server_message_unpause (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 pending_respond (Pending *pending)
 {
+  SheafFakeProvider *self = pending->self;
+  g_autoptr (GSource) lag = NULL;
+
   pending_fill (pending);
-  soup_server_message_unpause (pending->msg);
+  if (self->reply_lag_ms == 0)
+    {
+      soup_server_message_unpause (pending->msg);
+      return;
+    }
+  lag = g_timeout_source_new (self->reply_lag_ms);
+  g_source_set_callback (lag, unpause_cb, g_object_ref (pending->msg), g_object_unref);
+  g_source_attach (lag, self->context);
 }
 
 static gboolean
@@ -898,6 +915,14 @@ sheaf_fake_provider_set_latency_ms (SheafFakeProvider *self, guint latency_ms)
   g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
 
   self->latency_ms = latency_ms;
+}
+
+void
+sheaf_fake_provider_set_reply_lag_ms (SheafFakeProvider *self, guint lag_ms)
+{
+  g_return_if_fail (SHEAF_IS_FAKE_PROVIDER (self));
+
+  self->reply_lag_ms = lag_ms;
 }
 
 void

@@ -116,6 +116,9 @@ guint sheaf_fake_provider_get_port (SheafFakeProvider *self);
 /* http://127.0.0.1:PORT for Anthropic, http://127.0.0.1:PORT/v1 for OpenAI */
 char *sheaf_fake_provider_dup_base_url (SheafFakeProvider *self, SheafProviderKind kind);
 void sheaf_fake_provider_set_latency_ms (SheafFakeProvider *self, guint latency_ms);
+/* How long a reply waits, its headers written, before it is sent: the
+ * road back from a distant server, or a client slow to read. */
+void sheaf_fake_provider_set_reply_lag_ms (SheafFakeProvider *self, guint lag_ms);
 void sheaf_fake_provider_set_answer_bytes (SheafFakeProvider *self, gsize answer_bytes);
 void sheaf_fake_provider_set_api_key (SheafFakeProvider *self, const char *api_key);
 

@@ -101,7 +101,7 @@ test_anthropic_headers (void)
   g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
   SheafRateLimits limits;
 
-  sheaf_provider_read_rate_limits (provider, headers, &limits);
+  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
   assert_limit (&limits.limits[SHEAF_LIMIT_REQUESTS], 50, 49, 8000, 10000);
   g_assert_cmpint (limits.limits[SHEAF_LIMIT_REQUESTS].precision, ==, 1);
   /* The input bucket wins over the combined "tokens" one. */
@@ -124,7 +124,7 @@ test_anthropic_tokens_only (void)
   g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
   SheafRateLimits limits;
 
-  sheaf_provider_read_rate_limits (provider, headers, &limits);
+  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
   assert_limit (&limits.limits[SHEAF_LIMIT_INPUT_TOKENS], 40000, 39000, -1, -1);
   g_assert_false (sheaf_rate_limits_exhausted (&limits));
 }
@@ -152,7 +152,7 @@ test_openai_headers (void)
   g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
   SheafRateLimits limits;
 
-  sheaf_provider_read_rate_limits (provider, headers, &limits);
+  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
   assert_limit (&limits.limits[SHEAF_LIMIT_REQUESTS], 500, 499, 120, 120);
   assert_limit (&limits.limits[SHEAF_LIMIT_INPUT_TOKENS], 200000, 150000, 90000, 90000);
   assert_limit (&limits.limits[SHEAF_LIMIT_OUTPUT_TOKENS], -1, -1, -1, -1);
@@ -170,11 +170,11 @@ test_no_headers (void)
   g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
   SheafRateLimits limits;
 
-  sheaf_provider_read_rate_limits (provider, headers, &limits);
+  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
   g_assert_false (sheaf_rate_limits_any (&limits));
   g_assert_false (sheaf_rate_limits_exhausted (&limits));
   g_assert_cmpint (limits.retry_after_ms, ==, -1);
-  sheaf_provider_read_rate_limits (provider, NULL, &limits);
+  sheaf_provider_read_rate_limits (provider, NULL, 0, &limits);
   g_assert_false (sheaf_rate_limits_any (&limits));
 }
 
@@ -199,7 +199,7 @@ report (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
   g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
   SheafRateLimits limits;
 
-  sheaf_provider_read_rate_limits (provider, headers, &limits);
+  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
   sheaf_pacer_sent (pacer, cost);
   sheaf_pacer_report (pacer, cost, 400, &limits, 100, 10, TRUE);
 }

@@ -152,7 +152,7 @@ paced_fixture_new (SheafProviderKind kind)
  * (@waves < 1: the first wave does not fit) and refills at a pace that
  * holds the run back for PACED_SECONDS. */
 static void
-token_limit (SheafProviderKind kind, double waves)
+token_limit (SheafProviderKind kind, double waves, guint reply_lag_ms)
 {
   g_autoptr (SheafBatchFixture) f = paced_fixture_new (kind);
   /* The fake's cost: about a token per 4 bytes, and OpenAI's max_tokens. */
@@ -161,21 +161,31 @@ token_limit (SheafProviderKind kind, double waves)
   double rate = (PACED_ITEMS * cost - capacity) / PACED_SECONDS;
 
   sheaf_fake_provider_set_token_limit (f->fake, capacity, rate);
+  sheaf_fake_provider_set_reply_lag_ms (f->fake, reply_lag_ms);
   run (f, 30);
   assert_paced (f, (double) sheaf_fake_provider_get_tokens_admitted (f->fake), capacity, rate,
-                PACED_LATENCY_MS / 1000.0);
+                (PACED_LATENCY_MS + reply_lag_ms) / 1000.0);
 }
 
 static void
 test_token_limit (gconstpointer data)
 {
-  token_limit (kind_of (data), 1.5);
+  token_limit (kind_of (data), 1.5, 0);
 }
 
 static void
 test_token_limit_small_bucket (gconstpointer data)
 {
-  token_limit (kind_of (data), 0.4);
+  token_limit (kind_of (data), 0.4, 0);
+}
+
+/* Replies read 150 ms after the provider wrote their headers (a loaded
+ * machine, a long road back): a reset given as a time must not look
+ * sooner for it. */
+static void
+test_token_limit_slow_replies (gconstpointer data)
+{
+  token_limit (kind_of (data), 0.4, 150);
 }
 
 static void
@@ -787,6 +797,8 @@ main (int argc, char *argv[])
   sheaf_batch_fixture_add_for_both ("/pacing/", "token-limit", test_token_limit);
   sheaf_batch_fixture_add_for_both ("/pacing/", "token-limit-small-bucket",
                                     test_token_limit_small_bucket);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "token-limit-slow-replies",
+                                    test_token_limit_slow_replies);
   sheaf_batch_fixture_add_for_both ("/pacing/", "request-limit", test_request_limit);
   sheaf_batch_fixture_add_for_both ("/pacing/", "one-row-waits", test_one_row_waits);
   sheaf_batch_fixture_add_for_both ("/pacing/", "account-pause", test_account_pause);

@@ -237,6 +237,13 @@ handle_transport_error (Job *job, const GError *error)
   _sheaf_job_handle_error (job, translated, NULL, 0, unreachable);
 }
 
+/* The real time the attempt on the wire was sent. */
+static gint64
+sent_real_time (Job *job)
+{
+  return g_get_real_time () - (g_get_monotonic_time () - job->attempt_us);
+}
+
 static void
 send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -262,7 +269,7 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   status = soup_message_get_status (message);
   headers = soup_message_get_response_headers (message);
-  sheaf_provider_read_rate_limits (run->provider, headers, &limits);
+  sheaf_provider_read_rate_limits (run->provider, headers, sent_real_time (job), &limits);
   reply = sheaf_provider_parse_response (run->provider, status, headers, body, NULL, &error);
   job_report (job, &limits, reply, reply != NULL || accepted_us (error));
   if (reply != NULL)

@@ -92,11 +92,11 @@ static const SheafLimitHeaders limit_headers[] = {
 };
 
 static void
-anthropic_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers,
+anthropic_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers, gint64 sent_us,
                             SheafRateLimits *limits)
 {
   sheaf_rate_limits_read_headers (headers, limit_headers, G_N_ELEMENTS (limit_headers),
-                                  SHEAF_RESET_AS_TIME, limits);
+                                  SHEAF_RESET_AS_TIME, sent_us, limits);
 }
 
 static void

@@ -93,10 +93,11 @@ static const SheafLimitHeaders limit_headers[] = {
 };
 
 static void
-openai_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers, SheafRateLimits *limits)
+openai_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers, gint64 sent_us,
+                         SheafRateLimits *limits)
 {
   sheaf_rate_limits_read_headers (headers, limit_headers, G_N_ELEMENTS (limit_headers),
-                                  SHEAF_RESET_AS_DURATION, limits);
+                                  SHEAF_RESET_AS_DURATION, sent_us, limits);
 }
 
 static void

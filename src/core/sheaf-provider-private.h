@@ -28,7 +28,7 @@ struct _SheafProviderClass
   /* A successful reply's text, stop reason and usage; NULL fields where
    * the reply has none. */
   SheafReply *(*read_reply) (SheafProvider *self, JsonObject *root);
-  void (*read_rate_limits) (SheafProvider *self, SoupMessageHeaders *headers,
+  void (*read_rate_limits) (SheafProvider *self, SoupMessageHeaders *headers, gint64 sent_us,
                             SheafRateLimits *limits);
   /* Whether max_tokens counts against the token limit when sent. */
   gboolean max_tokens_count_as_input;

@@ -667,7 +667,7 @@ sheaf_provider_parse_response (SheafProvider *self, guint status, SoupMessageHea
 /* Rate limits */
 
 void
-sheaf_provider_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers,
+sheaf_provider_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers, gint64 sent_us,
                                  SheafRateLimits *limits)
 {
   g_return_if_fail (SHEAF_IS_PROVIDER (self));
@@ -676,7 +676,7 @@ sheaf_provider_read_rate_limits (SheafProvider *self, SoupMessageHeaders *header
   sheaf_rate_limits_init (limits);
   if (headers == NULL)
     return;
-  SHEAF_PROVIDER_GET_CLASS (self)->read_rate_limits (self, headers, limits);
+  SHEAF_PROVIDER_GET_CLASS (self)->read_rate_limits (self, headers, sent_us, limits);
   limits->retry_after_ms = sheaf_rate_limits_parse_retry_after (headers);
 }
 

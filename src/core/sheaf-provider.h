@@ -131,8 +131,12 @@ GError *sheaf_provider_translate_transport_error (SheafProvider *self, const GEr
 
 /* What the reply's headers say of the provider's rate limits (and of how
  * long to wait), whatever the status. */
+/* @sent_us: the real time the request was sent (0: now). A reset given as
+ * a time is counted from it: the headers were written after it, and
+ * counting from when they were read would make the wait look shorter the
+ * longer the reply took to be read. */
 void sheaf_provider_read_rate_limits (SheafProvider *self, SoupMessageHeaders *headers,
-                                      SheafRateLimits *limits);
+                                      gint64 sent_us, SheafRateLimits *limits);
 /* Whether the provider counts a request's max_tokens against its token
  * limit when it arrives (OpenAI does). */
 gboolean sheaf_provider_counts_max_tokens (SheafProvider *self);

@@ -81,9 +81,10 @@ limit_is_read (const SheafLimit *limit)
 
 void
 sheaf_rate_limits_read_headers (SoupMessageHeaders *headers, const SheafLimitHeaders *table,
-                                guint n, SheafResetFormat format, SheafRateLimits *limits)
+                                guint n, SheafResetFormat format, gint64 sent_us,
+                                SheafRateLimits *limits)
 {
-  gint64 now = g_get_real_time ();
+  gint64 now = sent_us > 0 ? sent_us : g_get_real_time ();
 
   for (guint i = 0; i < n; i++)
     {

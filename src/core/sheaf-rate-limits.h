@@ -62,7 +62,8 @@ typedef struct
  * bucket that an earlier one has read already is skipped: a later entry
  * is a fallback. */
 void sheaf_rate_limits_read_headers (SoupMessageHeaders *headers, const SheafLimitHeaders *table,
-                                     guint n, SheafResetFormat format, SheafRateLimits *limits);
+                                     guint n, SheafResetFormat format, gint64 sent_us,
+                                     SheafRateLimits *limits);
 /* A Go duration as OpenAI writes them ("6m0s", "1.5s", "20ms", "1h2m");
  * -1 for anything else. */
 gint64 sheaf_rate_limits_parse_duration_ms (const char *text);
