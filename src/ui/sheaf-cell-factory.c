@@ -8,11 +8,15 @@
 #include "sheaf-cell-factory.h"
 
 #include "sheaf-cell.h"
+#include "sheaf-format.h"
 #include "sheaf-item-position.h"
 
 /* Longest text a table cell is given: the cell shows one ellipsized line, and
  * laying out a whole long answer there would only cost time. */
 #define CELL_MAX_CHARS 200
+/* How often the cells that count seconds look at the clock: a countdown is
+ * never more than this late. */
+#define LIVE_TICK_MS 250
 
 /* What the cells show */
 
@@ -84,31 +88,68 @@ take_cell_text (GtkWidget *cell, char *text)
   g_free (text);
 }
 
-static void
-update_position (GtkWidget *cell, SheafItem *item)
+char *
+sheaf_status_word (SheafItem *item, gint64 now, gboolean *live)
+{
+  SheafItemState state = sheaf_item_get_state (item);
+  guint attempts = sheaf_item_get_attempts (item);
+  gint64 retry_at = sheaf_item_get_retry_at (item);
+  gint64 tokens = MAX (sheaf_item_get_output_tokens (item), 1);
+
+  *live = FALSE;
+  if (sheaf_item_is_cut_off (item))
+    /* Translators: the answer stopped at the Max Tokens limit, e.g. "Cut off at 1024 tokens" */
+    return g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "Cut off at %u token", "Cut off at %u tokens", (gulong) tokens),
+      (guint) MIN (tokens, G_MAXUINT));
+  if (state == SHEAF_ITEM_STATE_RETRYING && retry_at > 0)
+    {
+      g_autofree char *countdown =
+        sheaf_format_countdown (MAX (sheaf_seconds_until (retry_at, now), 1));
+
+      *live = TRUE;
+      /* Translators: the next attempt and a countdown to it, e.g. "Try 2 in 8 s" */
+      return g_strdup_printf (_ ("Try %u in %s"), attempts + 1, countdown);
+    }
+  if (state == SHEAF_ITEM_STATE_RUNNING && attempts > 1)
+    /* Translators: a request sent again, e.g. "Running, try 2" */
+    return g_strdup_printf (_ ("Running, try %u"), attempts);
+  return NULL;
+}
+
+/* Each update shows the item in its cell as it is @now (monotonic) and
+ * says whether the cell must be shown again as time passes. */
+
+static gboolean
+update_position (GtkWidget *cell, SheafItem *item, gint64 now)
 {
   SheafItemPosition *position = sheaf_item_position_get_for_item (item);
 
   take_cell_text (cell, format_position (sheaf_item_position_get_value (position)));
+  return FALSE;
 }
 
-static void
-update_title (GtkWidget *cell, SheafItem *item)
+static gboolean
+update_title (GtkWidget *cell, SheafItem *item, gint64 now)
 {
   sheaf_text_cell_set_text (SHEAF_TEXT_CELL (cell), sheaf_item_get_title (item));
+  return FALSE;
 }
 
-static void
-update_status (GtkWidget *cell, SheafItem *item)
+static gboolean
+update_status (GtkWidget *cell, SheafItem *item, gint64 now)
 {
-  gint64 cut_off = sheaf_item_is_cut_off (item) ? MAX (sheaf_item_get_output_tokens (item), 1) : 0;
+  SheafItemState state = sheaf_item_get_state (item);
+  gboolean live = FALSE;
+  g_autofree char *word = sheaf_status_word (item, now, &live);
 
-  sheaf_status_cell_set_status (SHEAF_STATUS_CELL (cell), sheaf_item_get_state (item),
-                                sheaf_item_get_retry_seconds (item), cut_off);
+  sheaf_status_cell_set_status (SHEAF_STATUS_CELL (cell), state, word,
+                                sheaf_item_is_cut_off (item));
+  return live;
 }
 
-static void
-update_answer (GtkWidget *cell, SheafItem *item)
+static gboolean
+update_answer (GtkWidget *cell, SheafItem *item, gint64 now)
 {
   SheafItemState state = sheaf_item_get_state (item);
 
@@ -118,19 +159,31 @@ update_answer (GtkWidget *cell, SheafItem *item)
     gtk_widget_add_css_class (cell, "error");
   else
     gtk_widget_remove_css_class (cell, "error");
+  return FALSE;
 }
 
-static void
-update_seconds (GtkWidget *cell, SheafItem *item)
+/* A running row counts the seconds of the attempt on the wire. */
+static gboolean
+update_seconds (GtkWidget *cell, SheafItem *item, gint64 now)
 {
+  gint64 started = sheaf_item_get_attempt_started (item);
+
+  if (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_RUNNING && started > 0)
+    {
+      take_cell_text (cell,
+                      g_strdup_printf ("%u", (guint) (MAX (now - started, 0) / G_USEC_PER_SEC)));
+      return TRUE;
+    }
   take_cell_text (cell, format_seconds (sheaf_item_get_seconds (item)));
+  return FALSE;
 }
 
-static void
-update_tokens (GtkWidget *cell, SheafItem *item)
+static gboolean
+update_tokens (GtkWidget *cell, SheafItem *item, gint64 now)
 {
   take_cell_text (
     cell, format_tokens (sheaf_item_get_input_tokens (item), sheaf_item_get_output_tokens (item)));
+  return FALSE;
 }
 
 /* The columns */
@@ -138,12 +191,12 @@ update_tokens (GtkWidget *cell, SheafItem *item)
 typedef struct
 {
   /* The properties shown, of the item or, for the "#", of its position. */
-  const char *shown[4];
+  const char *shown[6];
   gboolean of_position;
   gboolean status;
   float xalign;
   const char *css_classes[3];
-  void (*update) (GtkWidget *cell, SheafItem *item);
+  gboolean (*update) (GtkWidget *cell, SheafItem *item, gint64 now);
 } CellColumn;
 
 static const CellColumn cell_columns[] = {
@@ -153,12 +206,13 @@ static const CellColumn cell_columns[] = {
                                    .css_classes = { "numeric", "dim-label" },
                                    .update = update_position },
   [SHEAF_CELL_COLUMN_TITLE] = { .shown = { "title" }, .update = update_title },
-  [SHEAF_CELL_COLUMN_STATUS] = { .shown = { "state", "retry-seconds", "stop-reason" },
+  [SHEAF_CELL_COLUMN_STATUS] = { .shown = { "state", "retry-at", "attempts", "stop-reason",
+                                            "output-tokens" },
                                  .status = TRUE,
                                  .update = update_status },
   [SHEAF_CELL_COLUMN_ANSWER] = { .shown = { "state", "response", "error-message" },
                                  .update = update_answer },
-  [SHEAF_CELL_COLUMN_SECONDS] = { .shown = { "seconds" },
+  [SHEAF_CELL_COLUMN_SECONDS] = { .shown = { "state", "seconds", "attempt-started" },
                                   .xalign = 1.0f,
                                   .css_classes = { "numeric" },
                                   .update = update_seconds },
@@ -209,9 +263,12 @@ cell_binding_quark (void)
   return g_quark_from_static_string ("sheaf-cell-binding");
 }
 
+static void binding_set_live (CellBinding *binding, gboolean live);
+
 static void
 cell_binding_unbind (CellBinding *binding)
 {
+  binding_set_live (binding, FALSE);
   g_clear_signal_handler (&binding->notify_id, binding->source);
   binding->source = NULL;
   binding->item = NULL;
@@ -226,11 +283,58 @@ cell_binding_free (gpointer data)
   g_free (binding);
 }
 
+/* The bound cells that show a clock, shown again every LIVE_TICK_MS while
+ * there are any. */
+static GHashTable *live_bindings;
+static guint live_timer;
+
+static gboolean
+binding_update (CellBinding *binding)
+{
+  return binding->column->update (binding->cell, binding->item, g_get_monotonic_time ());
+}
+
+static gboolean
+binding_is_done (gpointer key, gpointer value, gpointer user_data)
+{
+  return !binding_update (key);
+}
+
+static gboolean
+live_tick_cb (gpointer user_data)
+{
+  g_hash_table_foreach_remove (live_bindings, binding_is_done, NULL);
+  if (g_hash_table_size (live_bindings) > 0)
+    return G_SOURCE_CONTINUE;
+  live_timer = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+binding_set_live (CellBinding *binding, gboolean live)
+{
+  if (!live)
+    {
+      if (live_bindings != NULL)
+        g_hash_table_remove (live_bindings, binding);
+      return;
+    }
+  if (live_bindings == NULL)
+    live_bindings = g_hash_table_new (NULL, NULL);
+  g_hash_table_add (live_bindings, binding);
+  if (live_timer == 0)
+    {
+      live_timer = g_timeout_add (LIVE_TICK_MS, live_tick_cb, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, live_timer),
+                                "[sheaf] cell clock");
+    }
+}
+
 static void
 on_source_notify (GObject *source, GParamSpec *pspec, CellBinding *binding)
 {
   if (cell_column_shows (binding->column, pspec->name))
-    binding->column->update (binding->cell, binding->item);
+    binding_set_live (binding, binding_update (binding));
 }
 
 static void
@@ -256,7 +360,7 @@ on_bind (GtkSignalListItemFactory *factory, GtkListItem *list_item, const CellCo
   binding->item = item;
   binding->source =
     column->of_position ? G_OBJECT (sheaf_item_position_get_for_item (item)) : G_OBJECT (item);
-  column->update (binding->cell, item);
+  binding_set_live (binding, binding_update (binding));
   binding->notify_id =
     g_signal_connect (binding->source, "notify", G_CALLBACK (on_source_notify), binding);
 }

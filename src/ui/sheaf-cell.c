@@ -536,8 +536,7 @@ struct _SheafStatusCell
   SheafCellIcon *icon;
   CellText line;
   SheafItemState state;
-  double retry_seconds;
-  gint64 cut_off;         /* output tokens of an answer cut at max tokens, 0: not cut */
+  gboolean warning;       /* the icon in the warning colour, whatever the state */
   const char *icon_class; /* the icon's colour: a static CSS class, or NULL */
 };
 
@@ -579,20 +578,6 @@ sheaf_status_cell_state_word (SheafItemState state)
   if ((guint) state < G_N_ELEMENTS (state_looks))
     return _ (state_looks[state].word);
   return "";
-}
-
-static char *
-state_word (SheafItemState state, double retry_seconds, gint64 cut_off)
-{
-  if (state == SHEAF_ITEM_STATE_DONE && cut_off > 0)
-    /* Translators: the answer stopped at the Max Tokens limit, e.g. "Cut off at 1024 tokens" */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Cut off at %u token",
-                                         "Cut off at %u tokens", (gulong) cut_off),
-                            (guint) MIN (cut_off, G_MAXUINT));
-  if (state == SHEAF_ITEM_STATE_RETRYING && retry_seconds > 0)
-    /* Translators: a request waits this many seconds before it is sent again. */
-    return g_strdup_printf (_ ("Retrying in %.0f s"), MAX (1.0, retry_seconds));
-  return g_strdup (sheaf_status_cell_state_word (state));
 }
 
 static void
@@ -726,7 +711,7 @@ sheaf_status_cell_init (SheafStatusCell *self)
   gtk_widget_set_parent (GTK_WIDGET (self->icon), GTK_WIDGET (self));
   /* An impossible state, so that the first one is shown whatever it is. */
   self->state = (SheafItemState) -1;
-  sheaf_status_cell_set_state (self, SHEAF_ITEM_STATE_QUEUED, 0.0);
+  sheaf_status_cell_set_state (self, SHEAF_ITEM_STATE_QUEUED);
 }
 
 GtkWidget *
@@ -744,33 +729,31 @@ sheaf_status_cell_get_state (SheafStatusCell *self)
 }
 
 void
-sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state, double retry_seconds)
+sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state)
 {
-  sheaf_status_cell_set_status (self, state, retry_seconds, 0);
+  sheaf_status_cell_set_status (self, state, NULL, FALSE);
 }
 
 void
-sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state, double retry_seconds,
-                              gint64 cut_off)
+sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state, const char *word,
+                              gboolean warning)
 {
-  g_autofree char *word = NULL;
   gboolean known;
 
   g_return_if_fail (SHEAF_IS_STATUS_CELL (self));
 
-  if (self->state == state && self->retry_seconds == retry_seconds && self->cut_off == cut_off)
+  if (word == NULL)
+    word = sheaf_status_cell_state_word (state);
+  if (self->state == state && self->warning == warning && g_str_equal (self->line.text, word))
     return;
 
-  word = state_word (state, retry_seconds, cut_off);
   known = (guint) state < G_N_ELEMENTS (state_looks);
-  /* A cut-off answer is done, in the warning colour. */
-  sheaf_status_cell_set_icon_class (self, !known        ? NULL
-                                          : cut_off > 0 ? "warning"
-                                                        : state_looks[state].icon_class);
-  self->cut_off = cut_off;
+  sheaf_status_cell_set_icon_class (self, !known    ? NULL
+                                          : warning ? "warning"
+                                                    : state_looks[state].icon_class);
+  self->warning = warning;
   if (cell_text_set (&self->line, word))
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, word, -1);
-  self->retry_seconds = retry_seconds;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (self->state == state)
     return;

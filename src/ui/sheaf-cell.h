@@ -38,15 +38,14 @@ G_DECLARE_FINAL_TYPE (SheafStatusCell, sheaf_status_cell, SHEAF, STATUS_CELL, Gt
  * word ("Done", "Retrying in 3 s"), which a screen reader reads. */
 GtkWidget *sheaf_status_cell_new (void);
 SheafItemState sheaf_status_cell_get_state (SheafStatusCell *self);
-/* @retry_seconds: while RETRYING, how long the item waits. */
-void sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state,
-                                  double retry_seconds);
-/* The state word shown. */
+/* Shows @state's icon and word. */
+void sheaf_status_cell_set_state (SheafStatusCell *self, SheafItemState state);
+/* The same with another @word ("Try 2 in 8 s"; NULL: the state's own), the
+ * icon in the warning colour when @warning (an answer cut off). */
+void sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state, const char *word,
+                                   gboolean warning);
+/* The word shown. */
 const char *sheaf_status_cell_get_text (SheafStatusCell *self);
-/* The same, for an answer cut at max tokens when @cut_off (its output
- * tokens) is above 0: "Cut off at 1024 tokens", in the warning colour. */
-void sheaf_status_cell_set_status (SheafStatusCell *self, SheafItemState state,
-                                   double retry_seconds, gint64 cut_off);
 /* The word for @state, translated: "Done", "Not sent". */
 const char *sheaf_status_cell_state_word (SheafItemState state);
 /* The icon shown (NULL: none); while it spins, the spinner's. */

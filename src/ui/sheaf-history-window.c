@@ -89,17 +89,35 @@ run_counts (const SheafRunInfo *run, const char *duration)
   return g_strdup_printf (_ ("%u done, %u failed · %s"), run->n_done, run->n_failed, duration);
 }
 
+/* "Anthropic · 5 at once · up to 300 tokens · 2.1× faster" */
+static char *
+run_settings (const SheafRunInfo *run)
+{
+  double faster = sheaf_speedup (run->n_done, run->sum_seconds, run->elapsed);
+  const char *provider = sheaf_format_provider (run->provider, TRUE);
+
+  if (faster >= 1.05)
+    /* Translators: how a run was sent, e.g. "Anthropic · 5 at once · up to 300 tokens · 2.1×
+     * faster" */
+    return g_strdup_printf (_ ("%s · %u at once · up to %u tokens · %.1f× faster"), provider,
+                            run->concurrency, run->max_tokens, faster);
+  /* Translators: how a run was sent, e.g. "Anthropic · 5 at once · up to 300 tokens" */
+  return g_strdup_printf (_ ("%s · %u at once · up to %u tokens"), provider, run->concurrency,
+                          run->max_tokens);
+}
+
 static char *
 run_subtitle (const SheafRunInfo *run)
 {
   g_autofree char *template_ = first_line (run->template_);
-  g_autofree char *duration = _sheaf_format_duration (run->elapsed);
+  g_autofree char *duration = sheaf_format_duration (run->elapsed);
   const char *note = state_note (run->state);
   g_autofree char *counts = run_counts (run, duration);
+  g_autofree char *settings = run_settings (run);
 
   if (note != NULL)
-    return g_strdup_printf ("%s\n%s · %s", template_, counts, note);
-  return g_strdup_printf ("%s\n%s", template_, counts);
+    return g_strdup_printf ("%s\n%s · %s\n%s", template_, counts, note, settings);
+  return g_strdup_printf ("%s\n%s\n%s", template_, counts, settings);
 }
 
 static void delete_clicked (GtkButton *button, SheafHistoryWindow *self);
@@ -109,7 +127,7 @@ run_row_new (SheafHistoryWindow *self, const SheafRunInfo *run)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  g_autofree char *date = _sheaf_format_date (run->started);
+  g_autofree char *date = sheaf_format_date (run->started);
   g_autofree char *title =
     g_strdup_printf ("%s · %s", date, run->model != NULL ? run->model : _ ("default model"));
   g_autofree char *subtitle = run_subtitle (run);
@@ -117,7 +135,7 @@ run_row_new (SheafHistoryWindow *self, const SheafRunInfo *run)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   g_object_set_data_full (G_OBJECT (row), "run-id", g_memdup2 (&run->id, sizeof run->id), g_free);
 

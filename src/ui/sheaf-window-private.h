@@ -3,6 +3,7 @@
 
 #include "sheaf-confirm.h"
 #include "sheaf-core.h"
+#include "sheaf-format.h"
 #include "sheaf-window.h"
 
 G_BEGIN_DECLS
@@ -28,8 +29,9 @@ struct _SheafWindow
   SheafStore *store;
   guint save_id;
   guint outdated_id;
-  gint64 viewing_run; /* an earlier run shown read-only, or 0 */
-  GListStore *viewed; /* its items */
+  gint64 viewing_run;        /* an earlier run shown read-only, or 0 */
+  GListStore *viewed;        /* its items */
+  SheafRunInfo *viewed_info; /* and what the store knows of it */
   gboolean close_after_stop;
 
   /* Template widgets */
@@ -117,16 +119,30 @@ void _sheaf_window_status_run_starting (SheafWindow *self);
 void _sheaf_window_show_halt (SheafWindow *self, const char *message, SheafError code);
 /* The items' own seconds added up ÷ wall time: how much faster than one at a time. */
 /* "12 done · 1 failed · 37 remaining", "2 done · 1 failed · 37 not sent" */
-char *_sheaf_counts_text (guint done, guint failed, guint cancelled, guint not_sent,
-                          guint remaining);
+/* What the rows shown hold, by state; the footer says it. */
+typedef struct
+{
+  guint total;
+  guint done; /* and not cut off */
+  guint cut_off;
+  guint failed;
+  guint cancelled;
+  guint not_sent;
+  guint outdated;
+  guint waiting; /* queued, running, retrying: not sent yet, or on their way */
+} SheafRowCounts;
+void _sheaf_row_counts_add (SheafRowCounts *counts, SheafItem *item);
+/* "12 done · 1 failed · 37 remaining"; "Ready" before anything was run. */
+char *_sheaf_row_counts_text (const SheafRowCounts *counts, gboolean running);
+/* The rows' states changed: the footer counts them again (once a frame
+ * while a run goes). */
+void _sheaf_window_counts_changed (SheafWindow *self);
 /* What holds a run back at @now (g_get_monotonic_time ()): a wait for the
  * provider's rate limit until @wait_until, the @pace it allows (requests a
  * minute), @effective requests at once instead of @concurrency, one line
  * for the limit and one for @effective; NULL when nothing does. */
 char *_sheaf_pacing_text (gint64 now, gint64 wait_until, double pace, guint effective,
                           guint concurrency);
-/* "12.3 s", "2 min 05 s" */
-char *_sheaf_format_duration (double seconds);
 
 /* sheaf-window-store.c: saved work, history, closing */
 void _sheaf_window_store_class_init (GtkWidgetClass *widget_class);
@@ -144,10 +160,11 @@ gboolean _sheaf_window_is_viewing (SheafWindow *self);
 void _sheaf_window_show_run (SheafWindow *self, gint64 run_id);
 void _sheaf_window_show_workspace (SheafWindow *self);
 void _sheaf_window_use_shown_texts (SheafWindow *self);
+void _sheaf_window_update_resume_banner (SheafWindow *self);
+/* Binds the template, model, concurrency and max tokens shown to the
+ * settings, or lets them show an earlier run's own. */
+void _sheaf_window_bind_run_settings (SheafWindow *self, gboolean bind);
 SheafStore *_sheaf_window_get_store (SheafWindow *self);
-
-/* A time of g_get_real_time(), in local time, for a person. */
-char *_sheaf_format_date (gint64 real_time);
 
 /* sheaf-window-run.c */
 /* Runs the rows that have no answer nor failure yet. */

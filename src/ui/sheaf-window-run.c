@@ -42,7 +42,7 @@ static void
 announce_result (SheafWindow *self)
 {
   SheafBatch *batch = self->batch;
-  g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (batch));
+  g_autofree char *duration = sheaf_format_duration (sheaf_batch_get_elapsed (batch));
   g_autofree char *title = NULL;
   guint failed = sheaf_batch_get_n_failed (batch);
   guint cancelled = sheaf_batch_get_n_cancelled (batch);
@@ -207,6 +207,7 @@ refresh_outdated_cb (gpointer user_data)
   set_batch_from_settings (self, provider);
   sheaf_batch_mark_outdated (self->batch, G_LIST_MODEL (self->items));
   _sheaf_window_update_actions (self);
+  _sheaf_window_counts_changed (self);
   return G_SOURCE_REMOVE;
 }
 

@@ -10,32 +10,34 @@
 /* A wait longer than this also says the time of day it ends. */
 #define LONG_WAIT_SECONDS 120
 
-char *
-_sheaf_format_duration (double seconds)
+static char *
+elapsed_text (double elapsed, double faster)
 {
-  guint whole = (guint) seconds;
+  g_autofree char *duration = sheaf_format_duration (elapsed);
 
-  if (seconds < 60)
-    /* Translators: a duration in seconds, e.g. "12.3 s" */
-    return g_strdup_printf (_ ("%.1f s"), seconds);
-  /* Translators: a duration in minutes and seconds, e.g. "2 min 05 s" */
-  return g_strdup_printf (_ ("%u min %02u s"), whole / 60, whole % 60);
+  if (faster < 1.05)
+    return g_steal_pointer (&duration);
+  /* Translators: "Took 12.3 s · 6.2× faster than one at a time" */
+  return g_strdup_printf (_ ("Took %s · %.1f× faster than one at a time"), duration, faster);
 }
 
+/* The time of the run shown: an earlier one's own, or the batch's. */
 static void
 update_elapsed (SheafWindow *self)
 {
-  g_autofree char *duration = _sheaf_format_duration (sheaf_batch_get_elapsed (self->batch));
+  const SheafRunInfo *run = self->viewed_info;
+  SheafBatch *batch = self->batch;
   g_autofree char *text = NULL;
-  double faster = sheaf_batch_get_speedup (self->batch);
 
+  if (run != NULL)
+    text = elapsed_text (run->elapsed, sheaf_speedup (run->n_done, run->sum_seconds, run->elapsed));
+  else if (sheaf_batch_get_n_total (batch) == 0)
+    text = g_strdup ("");
   /* A run that stopped early was not faster than anything. */
-  if (sheaf_batch_get_running (self->batch) || faster < 1.05 ||
-      sheaf_batch_get_halt_message (self->batch) != NULL)
-    text = g_strdup (duration);
+  else if (sheaf_batch_get_running (batch) || sheaf_batch_get_halt_message (batch) != NULL)
+    text = elapsed_text (sheaf_batch_get_elapsed (batch), 0);
   else
-    /* Translators: "Took 12.3 s · 6.2× faster than one at a time" */
-    text = g_strdup_printf (_ ("Took %s · %.1f× faster than one at a time"), duration, faster);
+    text = elapsed_text (sheaf_batch_get_elapsed (batch), sheaf_batch_get_speedup (batch));
   gtk_label_set_label (self->elapsed_label, text);
 }
 
@@ -48,47 +50,122 @@ set_fraction (GtkProgressBar *bar, double fraction)
   gtk_progress_bar_set_fraction (bar, fraction);
 }
 
-char *
-_sheaf_counts_text (guint done, guint failed, guint cancelled, guint not_sent, guint remaining)
+/* The rows' counts */
+
+void
+_sheaf_row_counts_add (SheafRowCounts *counts, SheafItem *item)
 {
-  if (cancelled > 0 && not_sent > 0)
-    /* Translators: the state of a run, e.g. "2 done · 1 failed · 3 cancelled · 37 not sent" */
-    return g_strdup_printf (_ ("%u done · %u failed · %u cancelled · %u not sent"), done, failed,
-                            cancelled, not_sent);
-  if (not_sent > 0)
-    /* Translators: a run that stopped early, e.g. "2 done · 1 failed · 37 not sent" */
-    return g_strdup_printf (_ ("%u done · %u failed · %u not sent"), done, failed, not_sent);
-  if (cancelled > 0)
-    /* Translators: the state of a run, e.g. "12 done · 1 failed · 3 cancelled" */
-    return g_strdup_printf (_ ("%u done · %u failed · %u cancelled"), done, failed, cancelled);
-  /* Translators: the state of a run, e.g. "12 done · 1 failed · 37 remaining" */
-  return g_strdup_printf (_ ("%u done · %u failed · %u remaining"), done, failed, remaining);
+  counts->total++;
+  switch (sheaf_item_get_state (item))
+    {
+      case SHEAF_ITEM_STATE_DONE:
+        if (sheaf_item_is_cut_off (item))
+          counts->cut_off++;
+        else
+          counts->done++;
+        break;
+      case SHEAF_ITEM_STATE_FAILED:
+        counts->failed++;
+        break;
+      case SHEAF_ITEM_STATE_CANCELLED:
+        counts->cancelled++;
+        break;
+      case SHEAF_ITEM_STATE_NOT_SENT:
+        counts->not_sent++;
+        break;
+      case SHEAF_ITEM_STATE_OUTDATED:
+        counts->outdated++;
+        break;
+      case SHEAF_ITEM_STATE_QUEUED:
+      case SHEAF_ITEM_STATE_RUNNING:
+      case SHEAF_ITEM_STATE_RETRYING:
+      default:
+        counts->waiting++;
+        break;
+    }
 }
 
+static void add_count (GPtrArray *parts, gboolean shown, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
 static void
-update_counts (SheafWindow *self)
+add_count (GPtrArray *parts, gboolean shown, const char *format, ...)
 {
-  SheafBatch *batch = self->batch;
+  va_list args;
+
+  if (!shown)
+    return;
+  va_start (args, format);
+  g_ptr_array_add (parts, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+char *
+_sheaf_row_counts_text (const SheafRowCounts *c, gboolean running)
+{
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (c->total == 0 || (!running && c->waiting == c->total))
+    return g_strdup (_ ("Ready"));
+
+  /* Translators: the parts of the footer's count, joined by " · ", e.g.
+   * "12 done · 2 cut off · 1 failed · 3 cancelled · 37 not sent · 4 outdated · 5 remaining" */
+  add_count (parts, TRUE, ngettext ("%u done", "%u done", c->done), c->done);
+  add_count (parts, c->cut_off > 0, ngettext ("%u cut off", "%u cut off", c->cut_off), c->cut_off);
+  add_count (parts, TRUE, ngettext ("%u failed", "%u failed", c->failed), c->failed);
+  add_count (parts, c->cancelled > 0, ngettext ("%u cancelled", "%u cancelled", c->cancelled),
+             c->cancelled);
+  add_count (parts, c->not_sent > 0, ngettext ("%u not sent", "%u not sent", c->not_sent),
+             c->not_sent);
+  add_count (parts, c->outdated > 0, ngettext ("%u outdated", "%u outdated", c->outdated),
+             c->outdated);
+  if (running)
+    add_count (parts, TRUE, ngettext ("%u remaining", "%u remaining", c->waiting), c->waiting);
+  else
+    /* Translators: texts added since the last run, which the next Run sends */
+    add_count (parts, c->waiting > 0, ngettext ("%u to send", "%u to send", c->waiting),
+               c->waiting);
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+static double
+run_fraction (SheafBatch *batch)
+{
   guint total = sheaf_batch_get_n_total (batch);
   guint finished = sheaf_batch_get_n_done (batch) + sheaf_batch_get_n_failed (batch) +
                    sheaf_batch_get_n_cancelled (batch) + sheaf_batch_get_n_not_sent (batch);
+
+  return total > 0 ? MIN ((double) finished / total, 1.0) : 0;
+}
+
+/* Counted in the rows shown, not the last run: after a restart, in an
+ * earlier run, and with answers outdated since. The bar follows the run
+ * while it goes. */
+static void
+update_counts (SheafWindow *self)
+{
+  GListModel *shown = _sheaf_window_get_shown (self);
+  gboolean running = sheaf_batch_get_running (self->batch) && !_sheaf_window_is_viewing (self);
+  SheafRowCounts counts = { 0 };
   g_autofree char *text = NULL;
 
   self->counts_dirty = FALSE;
-
-  if (total == 0)
+  for (guint i = 0, n = g_list_model_get_n_items (shown); i < n; i++)
     {
-      gtk_label_set_label (self->counts_label, _ ("Ready"));
-      set_fraction (self->progress_bar, 0);
-      return;
+      g_autoptr (SheafItem) item = g_list_model_get_item (shown, i);
+      _sheaf_row_counts_add (&counts, item);
     }
 
-  text =
-    _sheaf_counts_text (sheaf_batch_get_n_done (batch), sheaf_batch_get_n_failed (batch),
-                        sheaf_batch_get_n_cancelled (batch), sheaf_batch_get_n_not_sent (batch),
-                        total > finished ? total - finished : 0);
+  text = _sheaf_row_counts_text (&counts, running);
+  if (!running)
+    _sheaf_window_update_resume_banner (self);
   gtk_label_set_label (self->counts_label, text);
-  set_fraction (self->progress_bar, (double) finished / total);
+  if (running)
+    set_fraction (self->progress_bar, run_fraction (self->batch));
+  else
+    set_fraction (self->progress_bar,
+                  counts.total > 0 ? (double) (counts.total - counts.waiting) / counts.total : 0);
 }
 
 void
@@ -99,16 +176,6 @@ _sheaf_window_update_status (SheafWindow *self)
 }
 
 /* What holds the run back */
-
-/* "12 s", "4 min 05 s": whole seconds, for a countdown. */
-static char *
-format_countdown (gint64 seconds)
-{
-  if (seconds < 60)
-    /* Translators: a countdown in whole seconds, e.g. "12 s" */
-    return g_strdup_printf (_ ("%u s"), (guint) seconds);
-  return _sheaf_format_duration ((double) seconds);
-}
 
 /* The time of day @from_now µs after this moment, in the locale's way. */
 static char *
@@ -124,8 +191,8 @@ static char *
 wait_text (gint64 now, gint64 wait_until)
 {
   gint64 left = wait_until - now;
-  gint64 seconds = (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
-  g_autofree char *countdown = format_countdown (seconds);
+  gint64 seconds = sheaf_seconds_until (wait_until, now);
+  g_autofree char *countdown = sheaf_format_countdown (seconds);
   g_autofree char *clock = NULL;
 
   if (seconds <= LONG_WAIT_SECONDS)
@@ -257,8 +324,8 @@ tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-on_counts_changed (SheafWindow *self)
+void
+_sheaf_window_counts_changed (SheafWindow *self)
 {
   if (self->tick_id != 0)
     self->counts_dirty = TRUE;
@@ -303,7 +370,7 @@ _sheaf_window_status_init (SheafWindow *self)
 
   follow (self, "running", G_CALLBACK (on_running_changed));
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
-    follow (self, counts[i], G_CALLBACK (on_counts_changed));
+    follow (self, counts[i], G_CALLBACK (_sheaf_window_counts_changed));
   /* Whichever of the two the batch sets last, the banner ends right. */
   follow (self, "halt-message", G_CALLBACK (on_halt_changed));
   follow (self, "halt-code", G_CALLBACK (on_halt_changed));

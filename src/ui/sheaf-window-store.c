@@ -91,8 +91,8 @@ count_interrupted (SheafWindow *self)
   return n;
 }
 
-static void
-update_resume_banner (SheafWindow *self)
+void
+_sheaf_window_update_resume_banner (SheafWindow *self)
 {
   guint n = _sheaf_window_is_running (self) ? 0 : count_interrupted (self);
   g_autofree char *text = NULL;
@@ -131,7 +131,7 @@ restore (SheafWindow *self)
   _sheaf_window_append_items (self, items);
   /* What was just read needs no writing. */
   g_clear_handle_id (&self->save_id, g_source_remove);
-  update_resume_banner (self);
+  _sheaf_window_update_resume_banner (self);
   _sheaf_window_refresh_outdated (self);
 }
 
@@ -171,6 +171,7 @@ _sheaf_window_store_dispose (SheafWindow *self)
   g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
   g_clear_object (&self->viewed);
+  g_clear_pointer (&self->viewed_info, sheaf_run_info_free);
 }
 
 /* Runs */
@@ -181,7 +182,7 @@ _sheaf_window_store_run_started (SheafWindow *self, GListModel *items)
   /* The rows must be in the file before the run that points to them. */
   save_now (self);
   sheaf_store_track_run (self->store, self->batch, items);
-  update_resume_banner (self);
+  _sheaf_window_update_resume_banner (self);
 }
 
 static gboolean
@@ -194,7 +195,7 @@ destroy_cb (gpointer user_data)
 void
 _sheaf_window_store_run_ended (SheafWindow *self)
 {
-  update_resume_banner (self);
+  _sheaf_window_update_resume_banner (self);
   if (self->close_after_stop)
     g_idle_add_full (G_PRIORITY_DEFAULT, destroy_cb, g_object_ref (self), g_object_unref);
 }
@@ -213,141 +214,59 @@ close_response (AdwMessageDialog *dialog, const char *response, SheafWindow *sel
     _sheaf_window_store_run_ended (self);
 }
 
+/* What stopping now keeps and what it leaves for later, as the run goes. */
+static char *
+close_body (SheafBatch *batch)
+{
+  guint done = sheaf_batch_get_n_done (batch);
+  guint total = sheaf_batch_get_n_total (batch);
+  guint finished = done + sheaf_batch_get_n_failed (batch) + sheaf_batch_get_n_cancelled (batch) +
+                   sheaf_batch_get_n_not_sent (batch);
+  guint waiting = total > finished ? total - finished : 0;
+  g_autofree char *arrived = NULL;
+
+  if (!sheaf_batch_get_running (batch))
+    return g_strdup (_ ("The run has ended. Every answer that arrived is saved."));
+  arrived = g_strdup_printf (ngettext ("%u answer has arrived and stays saved.",
+                                       "%u answers have arrived and stay saved.", done),
+                             done);
+  return g_strdup_printf (ngettext ("%s %u text is still running or waiting: it is stopped, and "
+                                    "Run sends it next time.",
+                                    "%s %u texts are still running or waiting: they are stopped, "
+                                    "and Run sends them next time.",
+                                    waiting),
+                          arrived, waiting);
+}
+
+static void
+update_close_body (AdwMessageDialog *dialog, GParamSpec *pspec, SheafBatch *batch)
+{
+  g_autofree char *body = close_body (batch);
+
+  adw_message_dialog_set_body (dialog, body);
+}
+
 gboolean
 _sheaf_window_store_close_request (SheafWindow *self)
 {
+  static const char *const counts[] = { "notify::n-done", "notify::n-failed", "notify::n-cancelled",
+                                        "notify::n-not-sent", "notify::running" };
   AdwMessageDialog *dialog;
   g_autofree char *body = NULL;
-  guint done = sheaf_batch_get_n_done (self->batch);
 
   if (self->close_after_stop || !sheaf_batch_get_running (self->batch))
     return FALSE;
 
-  body = g_strdup_printf (ngettext ("%u answer has arrived and stays saved. The texts still "
-                                    "waiting are stopped; Retry Failed sends them later.",
-                                    "%u answers have arrived and stay saved. The texts still "
-                                    "waiting are stopped; Retry Failed sends them later.",
-                                    done),
-                          done);
+  body = close_body (self->batch);
   dialog = sheaf_confirm_dialog_new (GTK_WINDOW (self), _ ("Stop the Run and Close?"), body,
                                      _ ("_Keep Running"), "stop", _ ("_Stop and Close"));
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
+  /* The run goes on behind the question: its counts follow it. */
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    g_signal_connect_object (self->batch, counts[i], G_CALLBACK (update_close_body), dialog,
+                             G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;
-}
-
-/* An earlier run, shown read-only */
-
-GListModel *
-_sheaf_window_get_shown (SheafWindow *self)
-{
-  return self->viewed != NULL ? G_LIST_MODEL (self->viewed) : G_LIST_MODEL (self->items);
-}
-
-gboolean
-_sheaf_window_is_viewing (SheafWindow *self)
-{
-  return self->viewing_run != 0;
-}
-
-static void
-show_model (SheafWindow *self, GListModel *model)
-{
-  gtk_sort_list_model_set_model (self->sort_model, model);
-  gtk_revealer_set_reveal_child (self->viewing_revealer, self->viewing_run != 0);
-  _sheaf_window_update_empty_state (self);
-  update_resume_banner (self);
-  _sheaf_window_update_actions (self);
-  _sheaf_window_update_detail (self);
-}
-
-char *
-_sheaf_format_date (gint64 real_time)
-{
-  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (real_time / G_USEC_PER_SEC);
-
-  /* Translators: when a run started, as g_date_time_format() writes it. */
-  return g_date_time_format (local, _ ("%-d %B %Y, %H:%M"));
-}
-
-void
-_sheaf_window_show_run (SheafWindow *self, gint64 run_id)
-{
-  g_autoptr (SheafRunInfo) run = sheaf_store_get_run (self->store, run_id);
-  g_autoptr (GPtrArray) items = NULL;
-  g_autofree char *date = NULL;
-  g_autofree char *text = NULL;
-
-  if (run == NULL || _sheaf_window_is_running (self))
-    return;
-
-  items = sheaf_store_load_run_items (self->store, run_id);
-  g_clear_object (&self->viewed);
-  self->viewed = g_list_store_new (SHEAF_TYPE_ITEM);
-  g_list_store_splice (self->viewed, 0, 0, items->pdata, items->len);
-  sheaf_item_position_renumber (G_LIST_MODEL (self->viewed), 0);
-  self->viewing_run = run_id;
-
-  date = _sheaf_format_date (run->started);
-  /* Translators: shown above the table while it shows an earlier run. */
-  text = g_strdup_printf (_ ("The run of %s, as it was. Nothing here can be changed."), date);
-  gtk_label_set_label (self->viewing_label, text);
-  show_model (self, G_LIST_MODEL (self->viewed));
-}
-
-void
-_sheaf_window_show_workspace (SheafWindow *self)
-{
-  if (self->viewing_run == 0)
-    return;
-  self->viewing_run = 0;
-  show_model (self, G_LIST_MODEL (self->items));
-  g_clear_object (&self->viewed);
-}
-
-static void
-undo_use_texts (AdwToast *toast, GPtrArray *previous)
-{
-  SheafWindow *self = g_object_get_data (G_OBJECT (toast), "sheaf-window");
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-
-  if (!_sheaf_window_is_running (self))
-    g_list_store_splice (self->items, 0, n, previous->pdata, previous->len);
-}
-
-void
-_sheaf_window_use_shown_texts (SheafWindow *self)
-{
-  GListModel *items = G_LIST_MODEL (self->items);
-  guint n = g_list_model_get_n_items (items);
-  g_autoptr (GPtrArray) previous = g_ptr_array_new_full (n, g_object_unref);
-  g_autoptr (GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *title = NULL;
-  AdwToast *toast;
-
-  if (self->viewed == NULL || _sheaf_window_is_running (self))
-    return;
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (previous, g_list_model_get_item (items, i));
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->viewed)); i++)
-    {
-      g_autoptr (SheafItem) item = g_list_model_get_item (G_LIST_MODEL (self->viewed), i);
-      g_ptr_array_add (copies,
-                       sheaf_item_new (sheaf_item_get_title (item), sheaf_item_get_text (item)));
-    }
-  _sheaf_window_show_workspace (self);
-  g_list_store_splice (self->items, 0, n, copies->pdata, copies->len);
-
-  title = g_strdup_printf (ngettext ("Your list now holds the %u text of that run",
-                                     "Your list now holds the %u texts of that run", copies->len),
-                           copies->len);
-  toast = _sheaf_toast_new (title);
-  adw_toast_set_button_label (toast, _ ("_Undo"));
-  g_object_set_data (G_OBJECT (toast), "sheaf-window", self);
-  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_use_texts),
-                         g_steal_pointer (&previous), (GClosureNotify) g_ptr_array_unref, 0);
-  _sheaf_window_toast (self, toast);
 }
 
 SheafStore *

@@ -222,6 +222,7 @@ on_items_changed (SheafWindow *self, guint position, guint removed, guint added)
   sheaf_item_position_renumber (G_LIST_MODEL (self->items), position);
   _sheaf_window_update_empty_state (self);
   _sheaf_window_update_actions (self);
+  _sheaf_window_counts_changed (self);
   _sheaf_window_schedule_save (self);
 }
 
@@ -454,19 +455,33 @@ set_cell_factories (SheafWindow *self)
     }
 }
 
+void
+_sheaf_window_bind_run_settings (SheafWindow *self, gboolean bind)
+{
+  const struct
+  {
+    const char *key;
+    gpointer object;
+    const char *property;
+  } bound[] = {
+    { "template", gtk_text_view_get_buffer (self->template_view), "text" },
+    { "model", self->model_entry, "text" },
+    { "concurrency", gtk_spin_button_get_adjustment (self->concurrency_spin), "value" },
+    { "max-tokens", gtk_spin_button_get_adjustment (self->max_tokens_spin), "value" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+    if (bind)
+      g_settings_bind (self->settings, bound[i].key, bound[i].object, bound[i].property,
+                       G_SETTINGS_BIND_DEFAULT);
+    else
+      g_settings_unbind (bound[i].object, bound[i].property);
+}
+
 static void
 bind_settings (SheafWindow *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->template_view);
-
-  g_settings_bind (self->settings, "template", buffer, "text", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "model", self->model_entry, "text", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "concurrency",
-                   gtk_spin_button_get_adjustment (self->concurrency_spin), "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "max-tokens",
-                   gtk_spin_button_get_adjustment (self->max_tokens_spin), "value",
-                   G_SETTINGS_BIND_DEFAULT);
+  _sheaf_window_bind_run_settings (self, TRUE);
 
   g_signal_connect_object (self->settings, "changed::template", G_CALLBACK (on_template_changed),
                            self, G_CONNECT_SWAPPED);

@@ -458,23 +458,23 @@ assert_icon_drawn (GtkWidget *cell, gboolean dim)
 typedef struct
 {
   SheafItemState state;
-  double retry_seconds;
+  const char *given; /* the word given instead of the state's, or NULL */
   const char *word;
   const char *icon_name;
   const char *icon_class; /* and its colour's name */
 } StateLook;
 
 static const StateLook looks[] = {
-  { SHEAF_ITEM_STATE_RUNNING, 0, "Running", "process-working-symbolic", NULL },
-  { SHEAF_ITEM_STATE_RETRYING, 0, "Retrying", "emblem-synchronizing-symbolic", NULL },
-  { SHEAF_ITEM_STATE_RETRYING, 2.4, "Retrying in 2 s", "emblem-synchronizing-symbolic", NULL },
-  { SHEAF_ITEM_STATE_RETRYING, 0.3, "Retrying in 1 s", "emblem-synchronizing-symbolic", NULL },
-  { SHEAF_ITEM_STATE_DONE, 0, "Done", "object-select-symbolic", "success" },
-  { SHEAF_ITEM_STATE_FAILED, 0, "Failed", "dialog-error-symbolic", "error" },
-  { SHEAF_ITEM_STATE_CANCELLED, 0, "Cancelled", "process-stop-symbolic", "dim-label" },
-  { SHEAF_ITEM_STATE_NOT_SENT, 0, "Not sent", "action-unavailable-symbolic", "dim-label" },
-  { SHEAF_ITEM_STATE_OUTDATED, 0, "Outdated", "document-edit-symbolic", "warning" },
-  { SHEAF_ITEM_STATE_QUEUED, 0, "Queued", "view-more-horizontal-symbolic", "dim-label" },
+  { SHEAF_ITEM_STATE_RUNNING, NULL, "Running", "process-working-symbolic", NULL },
+  { SHEAF_ITEM_STATE_RETRYING, NULL, "Retrying", "emblem-synchronizing-symbolic", NULL },
+  { SHEAF_ITEM_STATE_RETRYING, "Try 2 in 8 s", "Try 2 in 8 s", "emblem-synchronizing-symbolic",
+    NULL },
+  { SHEAF_ITEM_STATE_DONE, NULL, "Done", "object-select-symbolic", "success" },
+  { SHEAF_ITEM_STATE_FAILED, NULL, "Failed", "dialog-error-symbolic", "error" },
+  { SHEAF_ITEM_STATE_CANCELLED, NULL, "Cancelled", "process-stop-symbolic", "dim-label" },
+  { SHEAF_ITEM_STATE_NOT_SENT, NULL, "Not sent", "action-unavailable-symbolic", "dim-label" },
+  { SHEAF_ITEM_STATE_OUTDATED, NULL, "Outdated", "document-edit-symbolic", "warning" },
+  { SHEAF_ITEM_STATE_QUEUED, NULL, "Queued", "view-more-horizontal-symbolic", "dim-label" },
 };
 
 static void
@@ -521,8 +521,8 @@ test_status_states (void)
   n = frame->n_measures;
   for (guint i = 0; i < G_N_ELEMENTS (looks); i++)
     {
-      sheaf_status_cell_set_state (SHEAF_STATUS_CELL (cell), looks[i].state,
-                                   looks[i].retry_seconds);
+      sheaf_status_cell_set_status (SHEAF_STATUS_CELL (cell), looks[i].state, looks[i].given,
+                                    FALSE);
       frame_wait_drawn (frame);
       assert_status_look (cell, &looks[i]);
     }
@@ -560,7 +560,7 @@ test_status_spinner_moves (void)
   g_autoptr (GBytes) after = NULL;
   guint n;
 
-  sheaf_status_cell_set_state (SHEAF_STATUS_CELL (cell), SHEAF_ITEM_STATE_RUNNING, 0);
+  sheaf_status_cell_set_state (SHEAF_STATUS_CELL (cell), SHEAF_ITEM_STATE_RUNNING);
   frame_wait_drawn (frame);
   before = serialize_cell (cell);
   n = frame->n_snapshots;
@@ -568,7 +568,7 @@ test_status_spinner_moves (void)
   after = serialize_cell (cell);
   g_assert_false (g_bytes_equal (before, after));
 
-  sheaf_status_cell_set_state (SHEAF_STATUS_CELL (cell), SHEAF_ITEM_STATE_DONE, 0);
+  sheaf_status_cell_set_state (SHEAF_STATUS_CELL (cell), SHEAF_ITEM_STATE_DONE);
   frame_wait_drawn (frame);
   g_assert_false (sheaf_status_cell_get_spinning (SHEAF_STATUS_CELL (cell)));
   g_clear_pointer (&before, g_bytes_unref);
@@ -723,8 +723,16 @@ test_factory_columns (void)
   list = list_new (SHEAF_CELL_COLUMN_STATUS, item);
   SHEAF_TEST_WAIT_UNTIL (list_shows (list, "Done"));
   sheaf_item_set_state (item, SHEAF_ITEM_STATE_RETRYING);
-  sheaf_item_set_retry_seconds (item, 3);
-  g_assert_true (list_shows (list, "Retrying in 3 s"));
+  sheaf_item_set_attempts (item, 1);
+  sheaf_item_set_retry_at (item, g_get_monotonic_time () + 2500 * 1000);
+  g_assert_true (list_shows (list, "Try 2 in 3 s"));
+  /* It counts down by itself. */
+  SHEAF_TEST_WAIT_UNTIL (list_shows (list, "Try 2 in 2 s"));
+  SHEAF_TEST_WAIT_UNTIL (list_shows (list, "Try 2 in 1 s"));
+  sheaf_item_set_attempts (item, 2);
+  sheaf_item_set_state (item, SHEAF_ITEM_STATE_RUNNING);
+  g_assert_true (list_shows (list, "Running, try 2"));
+  sheaf_item_set_attempts (item, 1);
   sheaf_item_set_state (item, SHEAF_ITEM_STATE_DONE);
   list_free (list);
 
@@ -755,6 +763,14 @@ test_factory_columns (void)
                      1.0f);
   sheaf_item_set_seconds (item, 0);
   g_assert_true (list_shows (list, ""));
+  /* A running row counts its attempt's seconds. */
+  sheaf_item_set_attempt_started (item, g_get_monotonic_time () - 1200 * 1000);
+  sheaf_item_set_state (item, SHEAF_ITEM_STATE_RUNNING);
+  g_assert_true (list_shows (list, "1"));
+  SHEAF_TEST_WAIT_UNTIL (list_shows (list, "2"));
+  sheaf_item_set_seconds (item, 2.54);
+  sheaf_item_set_state (item, SHEAF_ITEM_STATE_DONE);
+  g_assert_true (list_shows (list, "2.5"));
   list_free (list);
 
   list = list_new (SHEAF_CELL_COLUMN_TOKENS, item);

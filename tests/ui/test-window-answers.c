@@ -4,6 +4,7 @@
  * follows the rows across a restart, and History cannot be edited. */
 #include "config.h"
 
+#include "sheaf-history-window.h"
 #include "sheaf-test-utils.h"
 #include "sheaf-window-test-utils.h"
 
@@ -124,23 +125,127 @@ test_retry_failed_after_restart (void)
   window_free (window);
 }
 
-/* An earlier run: its settings cannot be touched. */
+static char *
+dup_template_shown (SheafWindow *window)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (window->template_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
 static void
-test_history_insensitive (void)
+assert_settings_shown (SheafWindow *window, const char *template_, const char *model,
+                       guint concurrency, guint max_tokens)
+{
+  g_autofree char *shown = dup_template_shown (window);
+
+  g_assert_cmpstr (shown, ==, template_);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (window->model_entry)), ==, model);
+  g_assert_cmpuint (gtk_spin_button_get_value_as_int (window->concurrency_spin), ==, concurrency);
+  g_assert_cmpuint (gtk_spin_button_get_value_as_int (window->max_tokens_spin), ==, max_tokens);
+}
+
+static void
+set_run_settings (SheafWindow *window, const char *template_, const char *model, guint concurrency,
+                  guint max_tokens)
+{
+  GSettings *settings = _sheaf_window_get_settings (window);
+
+  g_settings_set_string (settings, "template", template_);
+  g_settings_set_string (settings, "model", model);
+  g_settings_set_uint (settings, "concurrency", concurrency);
+  g_settings_set_uint (settings, "max-tokens", max_tokens);
+}
+
+static void
+assert_label_has (GtkLabel *label, const char *part)
+{
+  if (strstr (gtk_label_get_label (label), part) == NULL)
+    g_error ("“%s” does not say “%s”", gtk_label_get_label (label), part);
+}
+
+static const char *
+history_subtitle (SheafHistoryWindow *history, int index)
+{
+  GtkListBoxRow *row =
+    gtk_list_box_get_row_at_index (_sheaf_history_window_get_list (history), index);
+
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+/* Each run in History says how it was sent. */
+static void
+assert_history_rows (SheafWindow *window)
+{
+  SheafHistoryWindow *history = sheaf_history_window_new (window);
+  const char *newest = history_subtitle (history, 0), *oldest = history_subtitle (history, 1);
+
+  if (strstr (newest, "6 done, 0 failed") == NULL ||
+      strstr (newest, "OpenAI-compatible server · 20 at once · up to 700 tokens") == NULL)
+    g_error ("the newest run reads “%s”", g_strescape (newest, NULL));
+  if (strstr (oldest, "2 done, 0 failed") == NULL ||
+      strstr (oldest, "· 5 at once · up to 300 tokens") == NULL)
+    g_error ("the oldest run reads “%s”", g_strescape (oldest, NULL));
+  gtk_window_destroy (GTK_WINDOW (history));
+}
+
+/* An earlier run shows its own rows, counts, time, provider and settings;
+ * none can be changed, none of the settings change, and Back shows the
+ * workspace exactly as it was. */
+static void
+test_history_shows_its_run (void)
 {
   g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  SheafWindow *window = window_answered (fake, "one", 1);
+  SheafWindow *window = window_new ();
   g_autoptr (GPtrArray) runs = NULL;
+  SheafRunInfo *first;
 
+  use_fake (window, fake, 0);
+  set_run_settings (window, "First: {text}", "model-a", 5, 300);
+  _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 2);
+  set_run_settings (window, "Second: {text}", "model-b", 20, 700);
+  SHEAF_TEST_WAIT_UNTIL (window->outdated_id == 0);
+  _sheaf_window_add_pasted_text (window, "three\nfour\nfive\nsix", SHEAF_SPLIT_LINES);
+  run_and_wait (window, 6);
+  assert_label_has (window->counts_label, "6 done · 0 failed");
+
+  assert_history_rows (window);
   runs = sheaf_store_list_runs (_sheaf_window_get_store (window));
-  _sheaf_window_show_run (window, ((SheafRunInfo *) runs->pdata[0])->id);
+  first = runs->pdata[runs->len - 1];
+  g_assert_cmpuint (first->n_total, ==, 2);
+  _sheaf_window_show_run (window, first->id);
   g_assert_true (_sheaf_window_is_viewing (window));
+  g_assert_cmpstr (gtk_label_get_label (window->counts_label), ==, "2 done · 0 failed");
+  {
+    g_autofree char *took = sheaf_format_duration (first->elapsed);
+    assert_label_has (window->elapsed_label, took);
+  }
+  assert_label_has (window->viewing_label, "with an OpenAI-compatible server");
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "2 texts");
+  assert_settings_shown (window, "First: {text}", "model-a", 5, 300);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->model_entry)));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->concurrency_spin)));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->max_tokens_spin)));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->template_view)));
+  /* The settings themselves stay the workspace's. */
+  g_assert_cmpuint (g_settings_get_uint (_sheaf_window_get_settings (window), "concurrency"), ==,
+                    20);
+  {
+    g_autofree char *model = g_settings_get_string (_sheaf_window_get_settings (window), "model");
+    g_assert_cmpstr (model, ==, "model-b");
+  }
+
   _sheaf_window_show_workspace (window);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "6 texts");
+  assert_label_has (window->counts_label, "6 done · 0 failed");
+  assert_settings_shown (window, "Second: {text}", "model-b", 20, 700);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window->model_entry)));
+  /* Nothing the earlier run showed made the answers outdated. */
+  SHEAF_TEST_WAIT_UNTIL (window->outdated_id == 0);
+  g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 6);
   window_free (window);
 }
 
@@ -155,7 +260,7 @@ main (int argc, char *argv[])
                    test_template_outdates_and_run_asks);
   g_test_add_func ("/window-answers/stop-keeps-done", test_stop_keeps_done);
   g_test_add_func ("/window-answers/retry-failed-after-restart", test_retry_failed_after_restart);
-  g_test_add_func ("/window-answers/history-insensitive", test_history_insensitive);
+  g_test_add_func ("/window-answers/history-shows-its-run", test_history_shows_its_run);
   status = g_test_run ();
   sheaf_test_remove_tree (data_home);
   return status;
