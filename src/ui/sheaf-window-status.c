@@ -197,12 +197,12 @@ wait_text (gint64 now, gint64 wait_until)
 
   if (seconds <= LONG_WAIT_SECONDS)
     /* Translators: %s is a countdown, e.g. "12 s" */
-    return g_strdup_printf (_ ("Waiting for the provider’s rate limit — resumes in %s"), countdown);
+    return g_strdup_printf (_ ("The provider asked Sheaf to wait — resumes in %s"), countdown);
 
   clock = format_clock_time (left);
   /* Translators: a time of day, then a countdown: "resumes at 14:32:00 (in 4 min 05 s)" */
-  return g_strdup_printf (_ ("Waiting for the provider’s rate limit — resumes at %s (in %s)"),
-                          clock, countdown);
+  return g_strdup_printf (_ ("The provider asked Sheaf to wait — resumes at %s (in %s)"), clock,
+                          countdown);
 }
 
 static char *

@@ -173,7 +173,7 @@ dup_long_wait_text (gint64 from_now, const char *countdown)
   g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (at);
   g_autofree char *clock = g_date_time_format (local, "%X");
 
-  return g_strdup_printf ("Waiting for the provider’s rate limit — resumes at %s (in %s)", clock,
+  return g_strdup_printf ("The provider asked Sheaf to wait — resumes at %s (in %s)", clock,
                           countdown);
 }
 
@@ -187,13 +187,12 @@ test_pacing_text (void)
   g_autofree char *after = dup_long_wait_text (272 * s, "4 min 32 s");
 
   /* A wait counts down in whole seconds, rounded up. */
-  assert_pacing (now, now + 12 * s, 0, 0, 5,
-                 "Waiting for the provider’s rate limit — resumes in 12 s");
+  assert_pacing (now, now + 12 * s, 0, 0, 5, "The provider asked Sheaf to wait — resumes in 12 s");
   assert_pacing (now, now + 11 * s + s / 5, 0, 0, 5,
-                 "Waiting for the provider’s rate limit — resumes in 12 s");
-  assert_pacing (now, now + 1, 0, 0, 5, "Waiting for the provider’s rate limit — resumes in 1 s");
+                 "The provider asked Sheaf to wait — resumes in 12 s");
+  assert_pacing (now, now + 1, 0, 0, 5, "The provider asked Sheaf to wait — resumes in 1 s");
   assert_pacing (now, now + 120 * s, 0, 0, 5,
-                 "Waiting for the provider’s rate limit — resumes in 2 min 00 s");
+                 "The provider asked Sheaf to wait — resumes in 2 min 00 s");
   /* A long one also says when it ends (the clock may have turned a second). */
   if (g_strcmp0 (text, before) != 0)
     g_assert_cmpstr (text, ==, after);
@@ -201,13 +200,12 @@ test_pacing_text (void)
   /* The pace, while no wait holds everything. */
   assert_pacing (now, 0, 260.4, 0, 5, "Pacing to the provider’s limit: 260 requests a minute");
   assert_pacing (now, now - s, 0.6, 0, 5, "Pacing to the provider’s limit: 1 request a minute");
-  assert_pacing (now, now + 3 * s, 260, 0, 5,
-                 "Waiting for the provider’s rate limit — resumes in 3 s");
+  assert_pacing (now, now + 3 * s, 260, 0, 5, "The provider asked Sheaf to wait — resumes in 3 s");
 
   /* Fewer at once than allowed, alone or on a line of its own. */
   assert_pacing (now, 0, 0, 8, 20, "The provider is busy: 8 at once instead of 20");
   assert_pacing (now, now + 12 * s, 0, 8, 20,
-                 "Waiting for the provider’s rate limit — resumes in 12 s\n"
+                 "The provider asked Sheaf to wait — resumes in 12 s\n"
                  "The provider is busy: 8 at once instead of 20");
 
   /* Nothing to say. */
