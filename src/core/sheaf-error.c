@@ -39,6 +39,7 @@ sheaf_error_is_retryable (const GError *error)
       case SHEAF_ERROR_STORE_NEWER:
       case SHEAF_ERROR_STORE_LOCKED:
       case SHEAF_ERROR_STORE_WRITE:
+      case SHEAF_ERROR_KEYRING:
       default:
         return FALSE;
     }

@@ -35,6 +35,7 @@ typedef enum
   SHEAF_ERROR_STORE_NEWER,   /* the saved work is from a newer Sheaf; left untouched */
   SHEAF_ERROR_STORE_LOCKED,  /* another running Sheaf uses the saved work */
   SHEAF_ERROR_STORE_WRITE,   /* the disk is full, read-only or cannot be reached */
+  SHEAF_ERROR_KEYRING,       /* the system's password store cannot keep or give a key */
 } SheafError;
 
 GQuark sheaf_error_quark (void);

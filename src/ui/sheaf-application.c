@@ -7,6 +7,7 @@
 
 #include "sheaf-application.h"
 #include "sheaf-preferences-window.h"
+#include "sheaf-secret.h"
 #include "sheaf-window.h"
 
 struct _SheafApplication
@@ -122,6 +123,16 @@ sheaf_application_startup (GApplication *app)
 }
 
 static void
+sheaf_application_shutdown (GApplication *app)
+{
+  /* A key kept in memory because the keyring could not take it goes with
+   * Sheaf, as the person was told. */
+  sheaf_secret_forget_session_keys ();
+
+  G_APPLICATION_CLASS (sheaf_application_parent_class)->shutdown (app);
+}
+
+static void
 sheaf_application_class_init (SheafApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
@@ -129,6 +140,7 @@ sheaf_application_class_init (SheafApplicationClass *klass)
   app_class->activate = sheaf_application_activate;
   app_class->open = sheaf_application_open;
   app_class->startup = sheaf_application_startup;
+  app_class->shutdown = sheaf_application_shutdown;
 }
 
 static void

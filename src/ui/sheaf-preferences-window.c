@@ -5,7 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "sheaf-preferences-window.h"
+#include "sheaf-preferences-window-private.h"
 
 #include "sheaf-application.h"
 #include "sheaf-core.h"
@@ -34,12 +34,14 @@ struct _SheafPreferencesWindow
   GCancellable *cancellable;
   SheafBatch *test_batch;
   gboolean updating;
+  char *last_toast;
 
   AdwPreferencesGroup *provider_group;
   AdwComboRow *provider_row;
   AdwComboRow *server_row;
   AdwEntryRow *base_url_row;
   AdwEntryRow *api_key_row;
+  AdwActionRow *key_warning_row;
   AdwEntryRow *system_row;
   AdwActionRow *test_row;
   GtkSpinner *test_spinner;
@@ -146,15 +148,53 @@ on_server_selected (SheafPreferencesWindow *self)
 
 /* The key */
 
+/* A warning under the key while it lives only in memory, or while the
+ * keyring cannot be read. */
+static void
+update_key_warning (SheafPreferencesWindow *self, gboolean keyring_unreadable)
+{
+  gboolean in_memory = sheaf_secret_has_session_key (current_kind (self));
+
+  if (in_memory)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_warning_row),
+                                     _ ("Key Kept Only Until Sheaf Closes"));
+      adw_action_row_set_subtitle (
+        self->key_warning_row,
+        _ ("Your system’s password store could not save the key. To keep it, set up a keyring "
+           "such as GNOME Keyring and enter the key again."));
+    }
+  else if (keyring_unreadable)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_warning_row),
+                                     _ ("Password Store Not Available"));
+      adw_action_row_set_subtitle (
+        self->key_warning_row,
+        _ ("Sheaf cannot read a saved key. A key entered here is used until you close Sheaf; to "
+           "keep it, set up a keyring such as GNOME Keyring."));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->key_warning_row), in_memory || keyring_unreadable);
+}
+
+static void
+show_toast (SheafPreferencesWindow *self, const char *message)
+{
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), _sheaf_toast_new (message));
+}
+
 static void
 key_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (SheafPreferencesWindow) self = user_data;
-  g_autofree char *key = sheaf_secret_lookup_finish (result);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key = sheaf_secret_lookup_finish (result, &error);
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
   gtk_editable_set_text (GTK_EDITABLE (self->api_key_row), key != NULL ? key : "");
+  update_key_warning (self, error != NULL);
 }
 
 static void
@@ -169,26 +209,25 @@ key_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (SheafPreferencesWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *message = NULL;
 
+  /* The key is kept (in memory at worst) even once the window is gone. */
   if (!sheaf_secret_store_finish (result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      message =
-        g_strdup_printf (_ ("The key could not be saved in the keyring: %s"), error->message);
-    }
-  else
-    message = g_strdup (_ ("Key saved in the keyring"));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), _sheaf_toast_new (message));
+    g_debug ("The key was not stored: %s", error->message);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  update_key_warning (self, FALSE);
+  /* The errors of sheaf_secret_store_finish () are written for the person. */
+  show_toast (self, error != NULL ? error->message : _ ("Key saved in the keyring"));
 }
 
 static void
 on_key_apply (SheafPreferencesWindow *self)
 {
+  /* Not cancelled with the window: closing it at once must not lose the key. */
   sheaf_secret_store_async (current_kind (self),
-                            gtk_editable_get_text (GTK_EDITABLE (self->api_key_row)),
-                            self->cancellable, key_stored_cb, g_object_ref (self));
+                            gtk_editable_get_text (GTK_EDITABLE (self->api_key_row)), NULL,
+                            key_stored_cb, g_object_ref (self));
 }
 
 static void
@@ -354,6 +393,7 @@ sheaf_preferences_window_finalize (GObject *object)
   g_clear_object (&self->test_batch);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->last_toast, g_free);
 
   G_OBJECT_CLASS (sheaf_preferences_window_parent_class)->finalize (object);
 }
@@ -375,6 +415,7 @@ sheaf_preferences_window_class_init (SheafPreferencesWindowClass *klass)
   BIND (server_row);
   BIND (base_url_row);
   BIND (api_key_row);
+  BIND (key_warning_row);
   BIND (system_row);
   BIND (test_row);
   BIND (test_spinner);
@@ -402,4 +443,22 @@ SheafPreferencesWindow *
 sheaf_preferences_window_new (GtkWindow *parent)
 {
   return g_object_new (SHEAF_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
+}
+
+const char *
+_sheaf_preferences_window_get_last_toast (SheafPreferencesWindow *self)
+{
+  return self->last_toast;
+}
+
+AdwEntryRow *
+_sheaf_preferences_window_get_key_row (SheafPreferencesWindow *self)
+{
+  return self->api_key_row;
+}
+
+AdwActionRow *
+_sheaf_preferences_window_get_key_warning_row (SheafPreferencesWindow *self)
+{
+  return self->key_warning_row;
 }

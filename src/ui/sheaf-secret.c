@@ -7,6 +7,8 @@
 
 #include "sheaf-secret.h"
 
+#include "sheaf-secret-private.h"
+
 #include <libsecret/secret.h>
 
 #include "sheaf-error.h"
@@ -47,10 +49,22 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   char *password = secret_password_lookup_finish (result, &error);
 
-  /* A keyring that cannot be reached is the same as no key: the person is
-   * then asked for one, which is the only thing they can do about it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* What the keyring said (D-Bus names and all) means nothing to the
+   * person: it goes to the log, and they read what they can do. */
   if (error != NULL)
-    g_debug ("Could not read the keyring: %s", error->message);
+    {
+      g_message ("Could not read the keyring: %s", error->message);
+      g_task_return_new_error (
+        task, SHEAF_ERROR, SHEAF_ERROR_KEYRING, "%s",
+        _ ("Sheaf could not read your API key: your system’s password store is not available. "
+           "Open Preferences and enter the key; Sheaf will use it until you close Sheaf."));
+      return;
+    }
 
   g_task_return_pointer (task, g_strdup (password), g_free);
   secret_password_free (password);
@@ -61,11 +75,12 @@ sheaf_secret_lookup_async (SheafProviderKind kind, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  const char *session_key = _sheaf_secret_session_get (kind);
 
   g_task_set_source_tag (task, sheaf_secret_lookup_async);
-  if (!secret_enabled)
+  if (session_key != NULL || !secret_enabled)
     {
-      g_task_return_pointer (task, NULL, NULL);
+      g_task_return_pointer (task, g_strdup (session_key), g_free);
       return;
     }
 
@@ -75,11 +90,44 @@ sheaf_secret_lookup_async (SheafProviderKind kind, GCancellable *cancellable,
 }
 
 char *
-sheaf_secret_lookup_finish (GAsyncResult *result)
+sheaf_secret_lookup_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  SheafProviderKind kind;
+  char *key; /* NULL: the stored key is removed */
+} StoreData;
+
+static void
+store_data_free (StoreData *data)
+{
+  _sheaf_secret_wipe (data->key);
+  g_free (data);
+}
+
+/* The keyring did not take @data's key: it is kept in memory, and the
+ * person is told what that means. */
+static void
+store_failed (GTask *task, StoreData *data, const GError *error)
+{
+  g_message ("The keyring did not take the key: %s",
+             error != NULL ? error->message : "no reason given");
+  _sheaf_secret_session_keep (data->kind, data->key);
+  if (data->key != NULL)
+    g_task_return_new_error (
+      task, SHEAF_ERROR, SHEAF_ERROR_KEYRING, "%s",
+      _ ("Your system’s password store could not save the key. Sheaf will use it until you close "
+         "Sheaf; to keep it, set up a keyring such as GNOME Keyring and enter the key again."));
+  else
+    g_task_return_new_error (
+      task, SHEAF_ERROR, SHEAF_ERROR_KEYRING, "%s",
+      _ ("Your system’s password store could not remove the key. Sheaf will use no key until "
+         "you close Sheaf."));
 }
 
 static void
@@ -87,17 +135,22 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
-  gboolean is_clear = GPOINTER_TO_INT (g_task_get_task_data (task));
+  StoreData *data = g_task_get_task_data (task);
+  gboolean stored;
 
-  if (is_clear)
-    secret_password_clear_finish (result, &error);
+  /* Clearing finds nothing to remove without an error. */
+  if (data->key == NULL)
+    stored = secret_password_clear_finish (result, &error) || error == NULL;
   else
-    secret_password_store_finish (result, &error);
+    stored = secret_password_store_finish (result, &error);
 
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+  if (!stored)
+    {
+      store_failed (task, data, error);
+      return;
+    }
+  _sheaf_secret_session_forget (data->kind);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -106,18 +159,21 @@ sheaf_secret_store_async (SheafProviderKind kind, const char *key, GCancellable 
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   const char *kind_str = sheaf_provider_kind_to_string (kind);
+  StoreData *data = g_new0 (StoreData, 1);
   g_autofree char *label = NULL;
 
   g_task_set_source_tag (task, sheaf_secret_store_async);
+  data->kind = kind;
+  data->key = key != NULL && *key != '\0' ? g_strdup (key) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
   if (!secret_enabled)
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  if (key == NULL || *key == '\0')
+  if (data->key == NULL)
     {
-      g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
       secret_password_clear (sheaf_secret_get_schema (), cancellable, store_cb,
                              g_steal_pointer (&task), "provider", kind_str, NULL);
       return;
@@ -125,7 +181,7 @@ sheaf_secret_store_async (SheafProviderKind kind, const char *key, GCancellable 
 
   /* Translators: the name of the key in the keyring (Passwords and Keys). */
   label = g_strdup_printf (_ ("Sheaf API key for %s"), kind_display_name (kind));
-  secret_password_store (sheaf_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, key,
+  secret_password_store (sheaf_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, data->key,
                          cancellable, store_cb, g_steal_pointer (&task), "provider", kind_str,
                          NULL);
 }
@@ -204,10 +260,14 @@ static void
 make_provider_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  g_autofree char *key = sheaf_secret_lookup_finish (result);
   GError *error = NULL;
-  SheafProvider *provider =
-    sheaf_secret_provider_from_settings (g_task_get_task_data (task), key, &error);
+  g_autofree char *key = sheaf_secret_lookup_finish (result, &error);
+  SheafProvider *provider = NULL;
+
+  /* Without the keyring a run could only go out without the key the
+   * person typed, and fail on every text: it does not start. */
+  if (error == NULL)
+    provider = sheaf_secret_provider_from_settings (g_task_get_task_data (task), key, &error);
 
   if (provider == NULL)
     g_task_return_error (task, error);

@@ -17,15 +17,33 @@ G_BEGIN_DECLS
 /* Tests turn the keyring off: lookups then find nothing, stores do nothing. */
 void sheaf_secret_set_enabled (gboolean enabled);
 
+/*
+ * A key the keyring cannot take (no Secret Service, a locked collection, a
+ * dismissed prompt) is never dropped: it is kept in memory, in the slot of
+ * its provider kind, until Sheaf closes or
+ * sheaf_secret_forget_session_keys () wipes it, and every lookup finds it
+ * before asking the keyring.
+ */
+
 void sheaf_secret_lookup_async (SheafProviderKind kind, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
-/* The stored key, or NULL (also when the keyring cannot be reached). */
-char *sheaf_secret_lookup_finish (GAsyncResult *result);
+/* The key kept in memory, else the stored one. NULL without an error when
+ * no key is stored; NULL with SHEAF_ERROR_KEYRING, whose message is written
+ * for the person, when the keyring cannot be read. */
+char *sheaf_secret_lookup_finish (GAsyncResult *result, GError **error);
 
-/* Stores @key, or removes the stored key when @key is NULL or empty. */
+/* Stores @key, or removes the stored key when @key is NULL or empty. When
+ * the keyring cannot do it, @key (or "no key") is kept in memory instead
+ * and this fails with SHEAF_ERROR_KEYRING, whose message says so in plain
+ * words; what the keyring said is only logged. */
 void sheaf_secret_store_async (SheafProviderKind kind, const char *key, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data);
 gboolean sheaf_secret_store_finish (GAsyncResult *result, GError **error);
+
+/* Whether the key of @kind lives only in memory, until Sheaf closes. */
+gboolean sheaf_secret_has_session_key (SheafProviderKind kind);
+/* Wipes the keys kept in memory (at shutdown, and in tests). */
+void sheaf_secret_forget_session_keys (void);
 
 /* TRUE for an http(s) URL whose host is this machine. */
 gboolean sheaf_secret_is_local_url (const char *url);

@@ -201,3 +201,11 @@ answer_dialog (const char *heading, const char *response)
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
+
+AdwMessageDialog *
+run_refused (SheafWindow *window)
+{
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (find_dialog ("Sheaf Cannot Run Yet") != NULL);
+  return find_dialog ("Sheaf Cannot Run Yet");
+}

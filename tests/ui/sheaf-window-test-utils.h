@@ -44,6 +44,9 @@ gboolean action_enabled (SheafWindow *window, const char *label);
 
 /* The message dialog on screen whose heading is @heading, or NULL. */
 AdwMessageDialog *find_dialog (const char *heading);
+/* Runs the texts without an answer, which Sheaf refuses to do: the
+ * "Sheaf Cannot Run Yet" dialog that says why. */
+AdwMessageDialog *run_refused (SheafWindow *window);
 /* Waits for that dialog, answers it with @response and closes it. */
 void answer_dialog (const char *heading, const char *response);
 

@@ -747,10 +747,7 @@ test_insecure_key (void)
   use_fake (window, fake, 0);
   g_settings_set_string (settings, "base-url", url);
   _sheaf_window_add_pasted_text (window, "one\ntwo", SHEAF_SPLIT_LINES);
-  _sheaf_window_run_now (window, FALSE);
-
-  SHEAF_TEST_WAIT_UNTIL (find_dialog ("Sheaf Cannot Run Yet") != NULL);
-  dialog = find_dialog ("Sheaf Cannot Run Yet");
+  dialog = run_refused (window);
   sheaf_test_assert_contains (adw_message_dialog_get_body (dialog), "unencrypted");
   sheaf_test_assert_contains (adw_message_dialog_get_body (dialog), "https://");
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 0);
