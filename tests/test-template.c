@@ -85,6 +85,41 @@ test_has_text (void)
   g_assert_false (sheaf_template_has_text (NULL));
 }
 
+static void
+assert_names (const char *template_, const char *const *expected)
+{
+  g_auto (GStrv) names = sheaf_template_list_names (template_);
+
+  g_assert_nonnull (names);
+  g_assert_cmpstrv (names, expected);
+}
+
+static void
+test_list_names (void)
+{
+  assert_names ("", (const char *[]){ NULL });
+  assert_names ("no placeholder", (const char *[]){ NULL });
+  assert_names ("{text}", (const char *[]){ "text", NULL });
+  assert_names ("# {title}\n{text} {tilte} {text}",
+                (const char *[]){ "title", "text", "tilte", NULL });
+  assert_names ("{column name} and {Text}", (const char *[]){ "column name", "Text", NULL });
+  /* JSON examples, spaced braces and unclosed ones are not placeholders. */
+  assert_names ("Reply as JSON: {\"name\": \"...\", \"age\": 0}\n{text}",
+                (const char *[]){ "text", NULL });
+  assert_names ("{ text } {} {title {text}} {{text}} {tex", (const char *[]){ "text", NULL });
+  assert_names ("{a\nb} {ü}", (const char *[]){ "ü", NULL });
+}
+
+static void
+test_available_names (void)
+{
+  const char *const *names = sheaf_template_available_names ();
+
+  g_assert_true (g_strv_contains (names, "text"));
+  g_assert_true (g_strv_contains (names, "title"));
+  g_assert_false (g_strv_contains (names, "tilte"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -97,6 +132,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/template/no-second-expansion", test_no_second_expansion);
   g_test_add_func ("/template/unicode", test_unicode);
   g_test_add_func ("/template/has-text", test_has_text);
+  g_test_add_func ("/template/list-names", test_list_names);
+  g_test_add_func ("/template/available-names", test_available_names);
 
   return g_test_run ();
 }

@@ -54,3 +54,51 @@ sheaf_template_has_text (const char *template_)
 {
   return template_ != NULL && strstr (template_, TEXT_PLACEHOLDER) != NULL;
 }
+
+static gboolean
+is_placeholder_name (const char *name, gsize len)
+{
+  if (len == 0 || g_ascii_isspace (name[0]) || g_ascii_isspace (name[len - 1]))
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (strchr ("{}\"\n\r", name[i]) != NULL)
+      return FALSE;
+  return g_utf8_validate (name, (gssize) len, NULL);
+}
+
+GStrv
+sheaf_template_list_names (const char *template_)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *p = template_;
+
+  g_return_val_if_fail (template_ != NULL, NULL);
+
+  while ((p = strchr (p, '{')) != NULL)
+    {
+      const char *end = strpbrk (p + 1, "{}");
+      gsize len;
+
+      if (end == NULL)
+        break;
+      len = (gsize) (end - p - 1);
+      if (*end == '}' && is_placeholder_name (p + 1, len))
+        {
+          char *name = g_strndup (p + 1, len);
+
+          if (g_hash_table_add (seen, name))
+            g_strv_builder_add (builder, name);
+        }
+      p = end;
+    }
+  return g_strv_builder_end (builder);
+}
+
+const char *const *
+sheaf_template_available_names (void)
+{
+  static const char *const names[] = { "text", "title", NULL };
+
+  return names;
+}

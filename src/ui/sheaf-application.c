@@ -104,7 +104,6 @@ static const struct
   { "win.paste-text", { "<Control><Shift>v", NULL } },
   { "win.import-csv", { "<Control><Shift>o", NULL } },
   { "win.clear-all", { "<Control><Shift>Delete", NULL } },
-  { "win.show-details", { "F9", NULL } },
   { "window.close", { "<Control>w", NULL } },
 };
 

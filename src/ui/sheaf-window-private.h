@@ -18,7 +18,10 @@ struct _SheafWindow
   GCancellable *cancellable;
   SheafItem *selected;
   char *last_toast_title;
-  guint tick_id; /* the status bar's tick callback while a run goes */
+  AdwToast *last_toast; /* weak */
+  gboolean show_details;
+  guint template_check_id; /* the unknown placeholder check, once typing pauses */
+  guint tick_id;           /* the status bar's tick callback while a run goes */
   gboolean counts_dirty;
   guint n_adding;
   gboolean starting;
@@ -46,6 +49,8 @@ struct _SheafWindow
   GtkTextView *template_view;
   GtkWidget *presets_button;
   GtkRevealer *template_warning_revealer;
+  GtkRevealer *placeholder_warning_revealer;
+  GtkLabel *placeholder_warning_label;
   GtkEntry *model_entry;
   GtkSpinButton *concurrency_spin;
   GtkSpinButton *max_tokens_spin;
@@ -88,14 +93,39 @@ void _sheaf_window_update_empty_state (SheafWindow *self);
 /* Adds @items (GPtrArray of SheafItem) at the end, in one change. */
 void _sheaf_window_append_items (SheafWindow *self, GPtrArray *items);
 
-/* sheaf-window-dialogs.c: inputs, edits, export */
+/* sheaf-window-dialogs.c: edits, export, and the pieces the dialogs share */
 void _sheaf_window_dialogs_class_init (GtkWidgetClass *widget_class);
-guint _sheaf_window_add_pasted_text (SheafWindow *self, const char *text, SheafSplitMode mode);
+/* A modal message dialog over @self with a Cancel response. */
+AdwMessageDialog *_sheaf_message_dialog_new (SheafWindow *self, const char *heading,
+                                             const char *body);
+/* A framed, scrolled, wrapping text view named @accessible_label. */
+GtkWidget *_sheaf_scrolled_text_view (GtkTextView **out_view, const char *accessible_label,
+                                      int min_height);
+char *_sheaf_text_view_dup_text (GtkTextView *view);
+void _sheaf_show_error_dialog (SheafWindow *self, const char *heading, const char *body);
+GtkFileChooserNative *_sheaf_file_chooser_new (SheafWindow *self, const char *title,
+                                               GtkFileChooserAction action, const char *accept);
 gboolean _sheaf_window_export_to_file (SheafWindow *self, GFile *file);
 void _sheaf_window_remove_item (SheafWindow *self, SheafItem *item);
 void _sheaf_window_clear_all (SheafWindow *self);
 void _sheaf_window_move_item (SheafWindow *self, SheafItem *item, int delta);
+
+/* sheaf-window-paste.c: Paste Text */
+void _sheaf_window_paste_class_init (GtkWidgetClass *widget_class);
+guint _sheaf_window_add_pasted_text (SheafWindow *self, const char *text, SheafSplitMode mode);
+
+/* sheaf-window-inputs.c: Add Files, Import CSV Column */
+void _sheaf_window_inputs_class_init (GtkWidgetClass *widget_class);
 gboolean _sheaf_window_is_adding (SheafWindow *self);
+
+/* sheaf-window-template.c: the template, its presets and its warnings */
+void _sheaf_window_template_class_init (GtkWidgetClass *widget_class);
+/* After the settings are bound: follows the template. */
+void _sheaf_window_template_init (SheafWindow *self);
+void _sheaf_window_template_dispose (SheafWindow *self);
+char *_sheaf_window_dup_template (SheafWindow *self);
+/* How long typing must pause before unknown placeholders are flagged. */
+#define TEMPLATE_CHECK_DELAY_MS 300
 
 /* sheaf-window-run.c: running */
 void _sheaf_window_run_class_init (GtkWidgetClass *widget_class);
@@ -174,6 +204,8 @@ void _sheaf_window_resume (SheafWindow *self);
 GListModel *_sheaf_window_get_items (SheafWindow *self);
 SheafBatch *_sheaf_window_get_batch (SheafWindow *self);
 const char *_sheaf_window_get_last_toast (SheafWindow *self);
+/* The last toast shown, while it is, or NULL. */
+AdwToast *_sheaf_window_get_last_toast_object (SheafWindow *self);
 GtkWidget *_sheaf_window_get_main_page (SheafWindow *self);
 GSettings *_sheaf_window_get_settings (SheafWindow *self);
 /* Runs without asking, as if the person had confirmed every question. */

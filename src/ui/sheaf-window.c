@@ -14,22 +14,14 @@
 
 G_DEFINE_FINAL_TYPE (SheafWindow, sheaf_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static const struct
+enum
 {
-  const char *id;
-  const char *text;
-} presets[] = {
-  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
-  { "summary", N_ ("Summarize this text in one sentence:\n\n{text}") },
-  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
-  { "key-points", N_ ("List the key points of this text as short bullet points:\n\n{text}") },
-  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
-  { "translate",
-    N_ ("Translate this text into English. Reply with the translation only.\n\n{text}") },
-  /* Translators: a ready-made template sent to the model; keep {text} as it is. */
-  { "extract",
-    N_ ("List every person’s name and every date in this text, one per line:\n\n{text}") },
+  PROP_0,
+  PROP_SHOW_DETAILS,
+  N_PROPS
 };
+
+static GParamSpec *properties[N_PROPS];
 
 /* Closures used by the column view's sorters. */
 
@@ -64,6 +56,7 @@ _sheaf_window_toast (SheafWindow *self, AdwToast *toast)
 {
   g_free (self->last_toast_title);
   self->last_toast_title = g_strdup (g_object_get_data (G_OBJECT (toast), "sheaf-title"));
+  g_set_weak_pointer (&self->last_toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -82,12 +75,6 @@ set_text_view (GtkTextView *view, const char *text)
 }
 
 static char *
-dup_template (SheafWindow *self)
-{
-  return g_settings_get_string (self->settings, "template");
-}
-
-static char *
 dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
 {
   const char *sent = sheaf_item_get_prompt (item);
@@ -99,7 +86,7 @@ dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
   if (*as_sent)
     return g_strdup (sent);
 
-  template_ = dup_template (self);
+  template_ = _sheaf_window_dup_template (self);
   return sheaf_template_render (template_, sheaf_item_get_title (item), sheaf_item_get_text (item));
 }
 
@@ -275,8 +262,6 @@ _sheaf_window_update_actions (SheafWindow *self)
   gtk_widget_action_set_enabled (widget, "win.history", !running);
   gtk_widget_action_set_enabled (widget, "win.use-shown-texts", viewing && !running);
   gtk_widget_action_set_enabled (widget, "win.copy-detail", self->selected != NULL);
-  /* The button for it shows only when the pane is folded away. */
-  gtk_widget_action_set_enabled (widget, "win.show-details", adw_flap_get_folded (self->flap));
 
   gtk_text_view_set_editable (self->template_view, !busy);
   gtk_widget_set_sensitive (self->presets_button, !busy);
@@ -287,36 +272,59 @@ _sheaf_window_update_actions (SheafWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->template_view), !viewing);
 }
 
-/* The template */
+/* The detail pane: shown or hidden by the person at any width. A folded
+ * pane hides itself as the window narrows and comes back as it widens. */
 
 static void
-on_template_changed (SheafWindow *self)
+set_show_details (SheafWindow *self, gboolean show)
 {
-  g_autofree char *template_ = dup_template (self);
-
-  gtk_revealer_set_reveal_child (self->template_warning_revealer,
-                                 !sheaf_template_has_text (template_));
-  if (self->selected != NULL)
-    _sheaf_window_update_detail (self);
+  if (self->show_details == show)
+    return;
+  self->show_details = show;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_DETAILS]);
 }
 
 static void
-preset_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+sheaf_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  SheafWindow *self = SHEAF_WINDOW (widget);
-  const char *id = g_variant_get_string (parameter, NULL);
+  SheafWindow *self = SHEAF_WINDOW (object);
 
-  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
-    if (g_str_equal (presets[i].id, id))
-      g_settings_set_string (self->settings, "template", _ (presets[i].text));
+  switch (prop_id)
+    {
+      case PROP_SHOW_DETAILS:
+        g_value_set_boolean (value, self->show_details);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
-show_details_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+sheaf_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  AdwFlap *flap = SHEAF_WINDOW (widget)->flap;
+  SheafWindow *self = SHEAF_WINDOW (object);
 
-  adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
+  switch (prop_id)
+    {
+      case PROP_SHOW_DETAILS:
+        set_show_details (self, g_value_get_boolean (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+install_show_details (GObjectClass *object_class, GtkWidgetClass *widget_class)
+{
+  object_class->get_property = sheaf_window_get_property;
+  object_class->set_property = sheaf_window_set_property;
+  properties[PROP_SHOW_DETAILS] =
+    g_param_spec_boolean ("show-details", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_install_property_action (widget_class, "win.show-details", "show-details");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-details", NULL);
 }
 
 static void
@@ -483,8 +491,6 @@ bind_settings (SheafWindow *self)
 {
   _sheaf_window_bind_run_settings (self, TRUE);
 
-  g_signal_connect_object (self->settings, "changed::template", G_CALLBACK (on_template_changed),
-                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::provider",
                            G_CALLBACK (_sheaf_window_check_setup), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::base-url",
@@ -500,6 +506,8 @@ sheaf_window_dispose (GObject *object)
   _sheaf_window_store_dispose (self);
   _sheaf_window_status_dispose (self);
   _sheaf_window_run_dispose (self);
+  _sheaf_window_template_dispose (self);
+  g_clear_weak_pointer (&self->last_toast);
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_func (self->selected, on_selected_item_notify, self);
   g_clear_object (&self->selected);
@@ -538,6 +546,8 @@ bind_template_children (GtkWidgetClass *widget_class)
   BIND (template_view);
   BIND (presets_button);
   BIND (template_warning_revealer);
+  BIND (placeholder_warning_revealer);
+  BIND (placeholder_warning_label);
   BIND (model_entry);
   BIND (concurrency_spin);
   BIND (max_tokens_spin);
@@ -595,10 +605,12 @@ sheaf_window_class_init (SheafWindowClass *klass)
   bind_cell_columns (widget_class);
   bind_template_callbacks (widget_class);
 
-  gtk_widget_class_install_action (widget_class, "win.preset", "s", preset_action);
+  install_show_details (object_class, widget_class);
   gtk_widget_class_install_action (widget_class, "win.copy-detail", "s", copy_detail_action);
-  gtk_widget_class_install_action (widget_class, "win.show-details", NULL, show_details_action);
   _sheaf_window_dialogs_class_init (widget_class);
+  _sheaf_window_paste_class_init (widget_class);
+  _sheaf_window_inputs_class_init (widget_class);
+  _sheaf_window_template_class_init (widget_class);
   _sheaf_window_run_class_init (widget_class);
   _sheaf_window_status_class_init (widget_class);
   _sheaf_window_store_class_init (widget_class);
@@ -626,8 +638,9 @@ sheaf_window_init (SheafWindow *self)
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->column_view, "activate", G_CALLBACK (on_column_view_activate),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (_sheaf_window_update_actions),
-                           self, G_CONNECT_SWAPPED);
+  self->show_details = TRUE;
+  g_object_bind_property (self->flap, "reveal-flap", self, "show-details",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 
   _sheaf_window_run_init (self);
   _sheaf_window_status_init (self);
@@ -636,8 +649,8 @@ sheaf_window_init (SheafWindow *self)
   add_list_shortcuts (self);
   setup_drop_target (self);
   restore_window_state (self);
+  _sheaf_window_template_init (self);
 
-  on_template_changed (self);
   _sheaf_window_update_empty_state (self);
   _sheaf_window_update_detail (self);
   _sheaf_window_update_actions (self);
@@ -651,6 +664,12 @@ sheaf_window_new (SheafApplication *application)
 }
 
 /* Test API */
+
+AdwToast *
+_sheaf_window_get_last_toast_object (SheafWindow *self)
+{
+  return self->last_toast;
+}
 
 GListModel *
 _sheaf_window_get_items (SheafWindow *self)

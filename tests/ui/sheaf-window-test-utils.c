@@ -138,6 +138,79 @@ find_button (GtkWidget *root, const char *name)
   return NULL;
 }
 
+GtkWidget *
+find_widget_of_type (GtkWidget *root, GType type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found =
+        G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+activate_in_controller (GtkWidget *widget, GtkShortcutController *controller,
+                        const char *accelerator)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (controller)); i++)
+    {
+      g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), i);
+      g_autofree char *trigger =
+        gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+      if (g_str_equal (trigger, accelerator))
+        return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                             gtk_shortcut_get_arguments (shortcut));
+    }
+  return FALSE;
+}
+
+void
+press_shortcut (GtkWidget *widget, const char *accelerator)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_SHORTCUT_CONTROLLER (controller) &&
+          activate_in_controller (widget, GTK_SHORTCUT_CONTROLLER (controller), accelerator))
+        return;
+    }
+  g_error ("No shortcut %s does anything", accelerator);
+}
+
+static gboolean
+has_width (gpointer data)
+{
+  GtkWidget *window = data;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  /* The surface, not the widget: the frame's shadow or border is part of it. */
+  return surface != NULL && gtk_widget_get_mapped (window) &&
+         gdk_surface_get_width (surface) ==
+           GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "test-width"));
+}
+
+void
+resize_window (SheafWindow *window, int width)
+{
+  g_object_set_data (G_OBJECT (window), "test-width", GINT_TO_POINTER (width));
+  /* Without a window manager a shown window keeps its size: it is shown
+   * again at the new one, as it would be after the person dragged it. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  sheaf_test_wait_until (has_width, window, SHEAF_TEST_WAIT_SECONDS, "the window to be resized");
+  sheaf_test_drain ();
+}
+
 gboolean
 action_enabled (SheafWindow *window, const char *label)
 {

@@ -42,6 +42,13 @@ void count_frame (GdkFrameClock *clock, guint *n);
 GtkWidget *find_button (GtkWidget *root, const char *name);
 gboolean action_enabled (SheafWindow *window, const char *label);
 
+/* The first widget of @type under @root (depth first), or NULL. */
+GtkWidget *find_widget_of_type (GtkWidget *root, GType type);
+/* Does what the key @accelerator ("F9") does in @widget's own shortcuts. */
+void press_shortcut (GtkWidget *widget, const char *accelerator);
+/* Gives @window that width and waits until it has it. */
+void resize_window (SheafWindow *window, int width);
+
 /* The message dialog on screen whose heading is @heading, or NULL. */
 AdwMessageDialog *find_dialog (const char *heading);
 /* Runs the texts without an answer, which Sheaf refuses to do: the
