@@ -27,7 +27,15 @@ typedef struct
 {
   guint attempts;
   GArray *arrivals;
+  GArray *deliveries;
 } PromptStats;
+
+/* Which prompt a reply is for, until it has been written. */
+typedef struct
+{
+  GWeakRef self;
+  char *prompt;
+} Delivery;
 
 /* A request the server holds until its latency has passed (or forever, for
  * fault=hang). It keeps a reference on the message; the socket watch notices
@@ -68,6 +76,7 @@ prompt_stats_free (gpointer data)
   PromptStats *stats = data;
 
   g_array_unref (stats->arrivals);
+  g_array_unref (stats->deliveries);
   g_free (stats);
 }
 
@@ -293,17 +302,6 @@ count_tokens (gsize length)
  * every request, which made the fake provider the slowest part of a
  * benchmark. */
 
-/* ,"name":"value" (NULL: null) */
-static void
-append_string_member (GString *out, const char *name, const char *value)
-{
-  g_string_append_printf (out, ",\"%s\":", name);
-  if (value != NULL)
-    sheaf_json_append_string (out, value);
-  else
-    g_string_append (out, "null");
-}
-
 /* The "lorem ipsum" words that pad answers, cut to @length bytes. Every
  * answer pads with a prefix of the same sequence, so it is made once and
  * only grows. */
@@ -362,9 +360,9 @@ anthropic_reply_body (SheafFakeProvider *self, GString *out, const FakeRequest *
   gsize length = 0;
 
   g_string_append_printf (out, "{\"id\":\"msg_fake%u\"", self->serial);
-  append_string_member (out, "type", "message");
-  append_string_member (out, "role", "assistant");
-  append_string_member (out, "model", request->model);
+  sheaf_json_append_string_member (out, "type", "message");
+  sheaf_json_append_string_member (out, "role", "assistant");
+  sheaf_json_append_string_member (out, "model", request->model);
   g_string_append (out, ",\"content\":[");
   if (fault != FAULT_EMPTY)
     {
@@ -373,8 +371,8 @@ anthropic_reply_body (SheafFakeProvider *self, GString *out, const FakeRequest *
       g_string_append_c (out, '}');
     }
   g_string_append (out, "]");
-  append_string_member (out, "stop_reason", "end_turn");
-  append_string_member (out, "stop_sequence", NULL);
+  sheaf_json_append_string_member (out, "stop_reason", "end_turn");
+  sheaf_json_append_string_member (out, "stop_sequence", NULL);
   g_string_append_printf (
     out,
     ",\"usage\":{\"input_tokens\":%" G_GINT64_FORMAT ",\"output_tokens\":%" G_GINT64_FORMAT "}}",
@@ -389,10 +387,10 @@ openai_reply_body (SheafFakeProvider *self, GString *out, const FakeRequest *req
   gsize length;
 
   g_string_append_printf (out, "{\"id\":\"chatcmpl-fake%u\"", self->serial);
-  append_string_member (out, "object", "chat.completion");
+  sheaf_json_append_string_member (out, "object", "chat.completion");
   g_string_append_printf (out, ",\"created\":%" G_GINT64_FORMAT,
                           g_get_real_time () / G_USEC_PER_SEC);
-  append_string_member (out, "model", request->model);
+  sheaf_json_append_string_member (out, "model", request->model);
   g_string_append (out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                         "\"content\":");
   length = append_text (self, out, request->prompt, fault);
@@ -540,6 +538,7 @@ record_prompt (SheafFakeProvider *self, const char *prompt)
     {
       stats = g_new0 (PromptStats, 1);
       stats->arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
+      stats->deliveries = g_array_new (FALSE, FALSE, sizeof (gint64));
       g_hash_table_insert (self->prompts, g_strdup (prompt), stats);
     }
   g_array_append_val (stats->arrivals, now);
@@ -690,6 +689,39 @@ refused (SheafFakeProvider *self, Pending *pending, const FakeRequest *request)
 }
 
 static void
+delivery_free (gpointer data, GClosure *closure)
+{
+  Delivery *delivery = data;
+
+  g_weak_ref_clear (&delivery->self);
+  g_free (delivery->prompt);
+  g_free (delivery);
+}
+
+/* The whole reply is written: it is the client's now. */
+static void
+delivered_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  Delivery *delivery = user_data;
+  g_autoptr (SheafFakeProvider) self = g_weak_ref_get (&delivery->self);
+  PromptStats *stats = self != NULL ? g_hash_table_lookup (self->prompts, delivery->prompt) : NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stats != NULL && soup_server_message_get_status (msg) == SOUP_STATUS_OK)
+    g_array_append_val (stats->deliveries, now);
+}
+
+static void
+watch_delivery (SheafFakeProvider *self, SoupServerMessage *msg, const char *prompt)
+{
+  Delivery *delivery = g_new0 (Delivery, 1);
+
+  g_weak_ref_init (&delivery->self, self);
+  delivery->prompt = g_strdup (prompt);
+  g_signal_connect_data (msg, "wrote-body", G_CALLBACK (delivered_cb), delivery, delivery_free, 0);
+}
+
+static void
 handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GBytes *body)
 {
   g_auto (FakeRequest) request = { api, NULL, NULL, 0 };
@@ -710,6 +742,7 @@ handle_chat (SheafFakeProvider *self, SoupServerMessage *msg, FakeApi api, GByte
     }
 
   before = record_prompt (self, request.prompt);
+  watch_delivery (self, msg, request.prompt);
   has_directive = sheaf_fake_directive_parse (request.prompt, &directive);
   if (!has_directive || (directive.times >= 0 && before >= directive.times))
     sheaf_fake_directive_parse (NULL, &directive);
@@ -994,8 +1027,9 @@ sheaf_fake_provider_get_attempts (SheafFakeProvider *self, const char *prompt)
   return stats != NULL ? stats->attempts : 0;
 }
 
-GArray *
-sheaf_fake_provider_get_arrivals (SheafFakeProvider *self, const char *prompt)
+/* The times of @prompt's arrivals (@deliveries FALSE) or deliveries. */
+static GArray *
+prompt_times (SheafFakeProvider *self, const char *prompt, gboolean deliveries)
 {
   PromptStats *stats;
 
@@ -1003,7 +1037,21 @@ sheaf_fake_provider_get_arrivals (SheafFakeProvider *self, const char *prompt)
   g_return_val_if_fail (prompt != NULL, NULL);
 
   stats = g_hash_table_lookup (self->prompts, prompt);
-  return stats != NULL ? stats->arrivals : self->no_arrivals;
+  if (stats == NULL)
+    return self->no_arrivals;
+  return deliveries ? stats->deliveries : stats->arrivals;
+}
+
+GArray *
+sheaf_fake_provider_get_arrivals (SheafFakeProvider *self, const char *prompt)
+{
+  return prompt_times (self, prompt, FALSE);
+}
+
+GArray *
+sheaf_fake_provider_get_deliveries (SheafFakeProvider *self, const char *prompt)
+{
+  return prompt_times (self, prompt, TRUE);
 }
 
 SoupMessageHeaders *

@@ -154,6 +154,10 @@ guint sheaf_fake_provider_get_attempts (SheafFakeProvider *self, const char *pro
 /* g_get_monotonic_time() of each such request's arrival, in order; the
  * array belongs to the fake provider. */
 GArray *sheaf_fake_provider_get_arrivals (SheafFakeProvider *self, const char *prompt);
+/* g_get_monotonic_time() of each 200 reply to such a request when it was
+ * written whole (its body sent), in order; the array belongs to the fake
+ * provider. */
+GArray *sheaf_fake_provider_get_deliveries (SheafFakeProvider *self, const char *prompt);
 /* The last request's headers and parsed JSON body (for assertions on
  * what the client sent); owned by the fake provider. */
 SoupMessageHeaders *sheaf_fake_provider_get_last_headers (SheafFakeProvider *self);

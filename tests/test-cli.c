@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sheaf-core.h"
+#include "sheaf-cli-fixture.h"
 #include "sheaf-fake-provider.h"
 #include "sheaf-test-utils.h"
 
@@ -20,181 +21,6 @@
  * against the fake provider, which lives on this process's main loop, so
  * the subprocess is always driven asynchronously while the loop turns.
  */
-
-#define API_KEY "test-key"
-#define HEADER                                                                                     \
-  "index,title,input,status,response,error,attempts,seconds,input_tokens,output_tokens,model,"     \
-  "stop_reason"
-#define TIMEOUT_SECONDS 60
-
-typedef struct
-{
-  SheafFakeProvider *fake;
-  char *anthropic_url;
-  char *openai_url;
-  char *dir;
-  /* What the subprocess finds in its environment (NULL: empty). */
-  const char *anthropic_key;
-  const char *openai_key;
-} Fixture;
-
-typedef struct
-{
-  gboolean finished;
-  char *out;
-  char *err;
-  int status; /* the exit status, or -1 when a signal ended it */
-} CliResult;
-
-static void
-cli_result_clear (CliResult *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  fixture->fake = sheaf_fake_provider_new (0, &error);
-  g_assert_no_error (error);
-  sheaf_fake_provider_set_api_key (fixture->fake, API_KEY);
-  fixture->anthropic_url =
-    sheaf_fake_provider_dup_base_url (fixture->fake, SHEAF_PROVIDER_KIND_ANTHROPIC);
-  fixture->openai_url =
-    sheaf_fake_provider_dup_base_url (fixture->fake, SHEAF_PROVIDER_KIND_OPENAI);
-  fixture->dir = sheaf_test_make_tmp_dir ("sheaf-cli-XXXXXX");
-  fixture->anthropic_key = API_KEY;
-  fixture->openai_key = API_KEY;
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer user_data)
-{
-  sheaf_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->anthropic_url);
-  g_free (fixture->openai_url);
-  g_assert_finalize_object (fixture->fake);
-}
-
-static char *
-write_file (Fixture *fixture, const char *name, const char *data, gssize length)
-{
-  return sheaf_test_write_file (fixture->dir, name, data, length);
-}
-
-/* Running sheaf-cli */
-
-static GSubprocessLauncher *
-make_launcher (Fixture *fixture, GSubprocessFlags flags)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
-
-  g_subprocess_launcher_set_cwd (launcher, fixture->dir);
-  g_subprocess_launcher_setenv (launcher, "ANTHROPIC_API_KEY",
-                                fixture->anthropic_key ? fixture->anthropic_key : "", TRUE);
-  g_subprocess_launcher_setenv (launcher, "OPENAI_API_KEY",
-                                fixture->openai_key ? fixture->openai_key : "", TRUE);
-  g_subprocess_launcher_setenv (launcher, "ANTHROPIC_BASE_URL", "", TRUE);
-  g_subprocess_launcher_setenv (launcher, "OPENAI_BASE_URL", "", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  return launcher;
-}
-
-static GSubprocess *
-spawn_cli (Fixture *fixture, GSubprocessFlags flags, const char *const *args)
-{
-  g_autoptr (GSubprocessLauncher) launcher = make_launcher (fixture, flags);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  const char *cli = g_getenv ("SHEAF_CLI");
-  GSubprocess *subprocess;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (char *) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return subprocess;
-}
-
-static int
-exit_status (GSubprocess *subprocess)
-{
-  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
-}
-
-static void
-on_communicated (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  CliResult *cli = user_data;
-  g_autoptr (GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &cli->out, &cli->err,
-                                        &error);
-  g_assert_no_error (error);
-  cli->status = exit_status (G_SUBPROCESS (object));
-  cli->finished = TRUE;
-}
-
-/* Runs sheaf-cli with @args (NULL-terminated) and @input on its standard
- * input, and waits for it while the fake provider serves it. */
-static void
-run_cliv (Fixture *fixture, CliResult *result, const char *input, const char *const *args)
-{
-  g_autoptr (GSubprocess) subprocess = spawn_cli (
-    fixture,
-    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-    args);
-
-  g_subprocess_communicate_utf8_async (subprocess, input, NULL, on_communicated, result);
-  sheaf_test_wait_for_flag (&result->finished, TIMEOUT_SECONDS, "sheaf-cli to finish");
-  if (g_test_verbose ())
-    g_test_message ("exit %d, stderr:\n%s", result->status, result->err);
-}
-
-#define run_cli(fixture, result, input, ...)                                                       \
-  run_cliv (fixture, result, input, (const char *const[]){ __VA_ARGS__, NULL })
-
-/* Checking what it wrote */
-
-static GPtrArray *
-parse_csv (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  GPtrArray *rows = sheaf_csv_parse (text, strlen (text), &error);
-  g_autofree char *header = NULL;
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (rows->len, >, 0);
-  header = g_strjoinv (",", g_ptr_array_index (rows, 0));
-  g_assert_cmpstr (header, ==, HEADER);
-  return rows;
-}
-
-static const char *
-cell (GPtrArray *rows, guint row, const char *column)
-{
-  GStrv header = g_ptr_array_index (rows, 0);
-  GStrv cells;
-
-  g_assert_cmpuint (row, <, rows->len);
-  cells = g_ptr_array_index (rows, row);
-  g_assert_cmpuint (g_strv_length (cells), ==, g_strv_length (header));
-  for (guint i = 0; header[i] != NULL; i++)
-    if (strcmp (header[i], column) == 0)
-      return cells[i];
-
-  g_assert_not_reached ();
-}
 
 static const char *
 last_line (const char *text)
@@ -225,17 +51,18 @@ assert_done_row (GPtrArray *rows, guint row, const char *title, const char *inpu
   g_autofree char *index = g_strdup_printf ("%u", row);
   g_autofree char *response = g_strconcat ("Echo: ", input, NULL);
 
-  g_assert_cmpstr (cell (rows, row, "index"), ==, index);
-  g_assert_cmpstr (cell (rows, row, "title"), ==, title);
-  g_assert_cmpstr (cell (rows, row, "input"), ==, input);
-  g_assert_cmpstr (cell (rows, row, "status"), ==, "done");
-  g_assert_cmpstr (cell (rows, row, "response"), ==, response);
-  g_assert_cmpstr (cell (rows, row, "error"), ==, "");
-  g_assert_cmpstr (cell (rows, row, "attempts"), ==, "1");
-  g_assert_true (g_regex_match_simple ("^[0-9]+\\.[0-9][0-9]$", cell (rows, row, "seconds"), 0, 0));
-  g_assert_true (g_regex_match_simple ("^[0-9]+$", cell (rows, row, "input_tokens"), 0, 0));
-  g_assert_true (g_regex_match_simple ("^[0-9]+$", cell (rows, row, "output_tokens"), 0, 0));
-  g_assert_cmpstr (cell (rows, row, "model"), !=, "");
+  g_assert_cmpstr (cli_cell (rows, row, "index"), ==, index);
+  g_assert_cmpstr (cli_cell (rows, row, "title"), ==, title);
+  g_assert_cmpstr (cli_cell (rows, row, "input"), ==, input);
+  g_assert_cmpstr (cli_cell (rows, row, "status"), ==, "done");
+  g_assert_cmpstr (cli_cell (rows, row, "response"), ==, response);
+  g_assert_cmpstr (cli_cell (rows, row, "error"), ==, "");
+  g_assert_cmpstr (cli_cell (rows, row, "attempts"), ==, "1");
+  g_assert_true (
+    g_regex_match_simple ("^[0-9]+\\.[0-9][0-9]$", cli_cell (rows, row, "seconds"), 0, 0));
+  g_assert_true (g_regex_match_simple ("^[0-9]+$", cli_cell (rows, row, "input_tokens"), 0, 0));
+  g_assert_true (g_regex_match_simple ("^[0-9]+$", cli_cell (rows, row, "output_tokens"), 0, 0));
+  g_assert_cmpstr (cli_cell (rows, row, "model"), !=, "");
 }
 
 /* Inputs */
@@ -243,8 +70,8 @@ assert_done_row (GPtrArray *rows, guint row, const char *title, const char *inpu
 static void
 test_lines (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path =
-    write_file (fixture, "questions.txt", "alpha\n\nbeta, with a comma\r\ngamma \"quoted\"\n", -1);
+  g_autofree char *path = cli_fixture_write_file (
+    fixture, "questions.txt", "alpha\n\nbeta, with a comma\r\ngamma \"quoted\"\n", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
@@ -253,7 +80,7 @@ test_lines (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (result.status, ==, 0);
   /* CRLF row ends, no byte order mark. */
   g_assert_true (g_str_has_prefix (result.out, HEADER "\r\n1,alpha,alpha,done,"));
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 4);
   assert_done_row (rows, 1, "alpha", "alpha");
   assert_done_row (rows, 2, "beta, with a comma", "beta, with a comma");
@@ -273,7 +100,7 @@ test_stdin (Fixture *fixture, gconstpointer user_data)
            fixture->anthropic_url);
 
   g_assert_cmpint (result.status, ==, 0);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 3);
   assert_done_row (rows, 1, "first from stdin", "first from stdin");
   assert_done_row (rows, 2, "second from stdin", "second from stdin");
@@ -283,12 +110,12 @@ test_stdin (Fixture *fixture, gconstpointer user_data)
 static void
 test_csv_column (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path = write_file (fixture, "reviews.csv",
-                                      "\xEF\xBB\xBFid,name,text\r\n"
-                                      "1,Alice,\"Great, really\"\r\n"
-                                      "2,Bob,\r\n"
-                                      "3,,\"Two\nlines\"\r\n",
-                                      -1);
+  g_autofree char *path = cli_fixture_write_file (fixture, "reviews.csv",
+                                                  "\xEF\xBB\xBFid,name,text\r\n"
+                                                  "1,Alice,\"Great, really\"\r\n"
+                                                  "2,Bob,\r\n"
+                                                  "3,,\"Two\nlines\"\r\n",
+                                                  -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
@@ -296,7 +123,7 @@ test_csv_column (Fixture *fixture, gconstpointer user_data)
            fixture->anthropic_url);
 
   g_assert_cmpint (result.status, ==, 0);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 3);
   assert_done_row (rows, 1, "Alice", "Great, really");
   assert_done_row (rows, 2, "Two", "Two\nlines");
@@ -306,24 +133,25 @@ test_csv_column (Fixture *fixture, gconstpointer user_data)
 static void
 test_files (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *a = write_file (fixture, "Article A.txt", "The first article.\n", -1);
-  g_autofree char *b = write_file (fixture, "b.md", "# B\r\n\r\nSecond.", -1);
-  g_autofree char *c = write_file (fixture, "c", "third", -1);
+  g_autofree char *a =
+    cli_fixture_write_file (fixture, "Article A.txt", "The first article.\n", -1);
+  g_autofree char *b = cli_fixture_write_file (fixture, "b.md", "# B\r\n\r\nSecond.", -1);
+  g_autofree char *c = cli_fixture_write_file (fixture, "c", "third", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
   run_cli (fixture, &result, NULL, "--base-url", fixture->anthropic_url, "Article A.txt", b, "c");
 
   g_assert_cmpint (result.status, ==, 0);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 4);
-  g_assert_cmpstr (cell (rows, 1, "title"), ==, "Article A");
-  g_assert_cmpstr (cell (rows, 1, "input"), ==, "The first article.\n");
-  g_assert_cmpstr (cell (rows, 2, "title"), ==, "b");
-  g_assert_cmpstr (cell (rows, 2, "input"), ==, "# B\n\nSecond.");
-  g_assert_cmpstr (cell (rows, 3, "title"), ==, "c");
+  g_assert_cmpstr (cli_cell (rows, 1, "title"), ==, "Article A");
+  g_assert_cmpstr (cli_cell (rows, 1, "input"), ==, "The first article.\n");
+  g_assert_cmpstr (cli_cell (rows, 2, "title"), ==, "b");
+  g_assert_cmpstr (cli_cell (rows, 2, "input"), ==, "# B\n\nSecond.");
+  g_assert_cmpstr (cli_cell (rows, 3, "title"), ==, "c");
   for (guint i = 1; i <= 3; i++)
-    g_assert_cmpstr (cell (rows, i, "status"), ==, "done");
+    g_assert_cmpstr (cli_cell (rows, i, "status"), ==, "done");
   assert_summary (result.err, 3, 0);
 }
 
@@ -331,9 +159,9 @@ test_files (Fixture *fixture, gconstpointer user_data)
 static void
 test_combined_inputs (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "l.txt", "from lines\n", -1);
-  g_autofree char *csv = write_file (fixture, "t.csv", "text\nfrom csv\n", -1);
-  g_autofree char *file = write_file (fixture, "f.txt", "from a file", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "l.txt", "from lines\n", -1);
+  g_autofree char *csv = cli_fixture_write_file (fixture, "t.csv", "text\nfrom csv\n", -1);
+  g_autofree char *file = cli_fixture_write_file (fixture, "f.txt", "from a file", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
@@ -341,11 +169,11 @@ test_combined_inputs (Fixture *fixture, gconstpointer user_data)
            "--base-url", fixture->anthropic_url);
 
   g_assert_cmpint (result.status, ==, 0);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 4);
-  g_assert_cmpstr (cell (rows, 1, "input"), ==, "from lines");
-  g_assert_cmpstr (cell (rows, 2, "input"), ==, "from csv");
-  g_assert_cmpstr (cell (rows, 3, "input"), ==, "from a file");
+  g_assert_cmpstr (cli_cell (rows, 1, "input"), ==, "from lines");
+  g_assert_cmpstr (cli_cell (rows, 2, "input"), ==, "from csv");
+  g_assert_cmpstr (cli_cell (rows, 3, "input"), ==, "from a file");
 }
 
 /* Output and settings */
@@ -353,7 +181,7 @@ test_combined_inputs (Fixture *fixture, gconstpointer user_data)
 static void
 test_output_file (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "in.txt", "one\ntwo\n", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt", "one\ntwo\n", -1);
   g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
   g_autofree char *contents = NULL;
   g_auto (CliResult) result = { 0 };
@@ -367,7 +195,7 @@ test_output_file (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (result.out, ==, "");
   g_file_get_contents (out_path, &contents, NULL, &error);
   g_assert_no_error (error);
-  rows = parse_csv (contents);
+  rows = cli_parse_csv (contents);
   g_assert_cmpuint (rows->len, ==, 3);
   assert_done_row (rows, 2, "two", "two");
   assert_summary (result.err, 2, 0);
@@ -377,7 +205,7 @@ test_output_file (Fixture *fixture, gconstpointer user_data)
 static void
 test_output_device (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "in.txt", "one\ntwo\n", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt", "one\ntwo\n", -1);
   g_auto (CliResult) result = { 0 };
 
   run_cli (fixture, &result, NULL, "--lines=in.txt", "--output=/dev/null", "--base-url",
@@ -392,7 +220,7 @@ test_output_device (Fixture *fixture, gconstpointer user_data)
 static void
 test_template (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "in.txt", "alpha\nbeta\n", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt", "alpha\nbeta\n", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
   const char *body;
@@ -414,16 +242,16 @@ test_template (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (soup_message_headers_get_one (
                      sheaf_fake_provider_get_last_headers (fixture->fake), "x-api-key"),
                    ==, API_KEY);
-  rows = parse_csv (result.out);
-  g_assert_cmpstr (cell (rows, 1, "input"), ==, "alpha");
-  g_assert_cmpstr (cell (rows, 1, "response"), ==, "Echo: Summarize “alpha”: alpha {json}");
+  rows = cli_parse_csv (result.out);
+  g_assert_cmpstr (cli_cell (rows, 1, "input"), ==, "alpha");
+  g_assert_cmpstr (cli_cell (rows, 1, "response"), ==, "Echo: Summarize “alpha”: alpha {json}");
   g_assert_null (strstr (result.err, "warning"));
 }
 
 static void
 test_template_without_text (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "in.txt", "alpha\n", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt", "alpha\n", -1);
   g_auto (CliResult) result = { 0 };
 
   run_cli (fixture, &result, NULL, "--lines=in.txt", "--template=Tell me a joke", "--base-url",
@@ -438,7 +266,7 @@ test_template_without_text (Fixture *fixture, gconstpointer user_data)
 static void
 test_openai (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "in.txt", "hello openai\n", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt", "hello openai\n", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
   SoupMessageHeaders *headers;
@@ -448,7 +276,7 @@ test_openai (Fixture *fixture, gconstpointer user_data)
            fixture->openai_url);
 
   g_assert_cmpint (result.status, ==, 0);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   assert_done_row (rows, 1, "hello openai", "hello openai");
   headers = sheaf_fake_provider_get_last_headers (fixture->fake);
   g_assert_cmpstr (soup_message_headers_get_one (headers, "Authorization"), ==, "Bearer " API_KEY);
@@ -458,7 +286,7 @@ test_openai (Fixture *fixture, gconstpointer user_data)
 static void
 test_local_without_key (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "in.txt", "no key\n", -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt", "no key\n", -1);
   g_auto (CliResult) result = { 0 };
 
   sheaf_fake_provider_set_api_key (fixture->fake, NULL);
@@ -480,7 +308,7 @@ test_concurrency (Fixture *fixture, gconstpointer user_data)
 
   for (guint i = 0; i < 8; i++)
     g_string_append_printf (lines, "item %u\n", i);
-  path = write_file (fixture, "in.txt", lines->str, -1);
+  path = cli_fixture_write_file (fixture, "in.txt", lines->str, -1);
   sheaf_fake_provider_set_latency_ms (fixture->fake, 100);
 
   run_cli (fixture, &result, NULL, "--lines=in.txt", "--concurrency=3", "--base-url",
@@ -500,7 +328,7 @@ write_numbered_lines (Fixture *fixture, const char *name, const char *prefix, gu
 
   for (guint i = 0; i < n; i++)
     g_string_append_printf (lines, "%s %u\n", prefix, i);
-  return write_file (fixture, name, lines->str, -1);
+  return cli_fixture_write_file (fixture, name, lines->str, -1);
 }
 
 /* Not a terminal: a progress line for each tenth, then the summary. */
@@ -530,29 +358,29 @@ test_progress (Fixture *fixture, gconstpointer user_data)
 static void
 test_failures (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path =
-    write_file (fixture, "in.txt", "good one\nbad one [[fake status=401]]\nalso good\n", -1);
+  g_autofree char *path = cli_fixture_write_file (
+    fixture, "in.txt", "good one\nbad one [[fake status=401]]\nalso good\n", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
   run_cli (fixture, &result, NULL, "--lines=in.txt", "--base-url", fixture->anthropic_url);
 
   g_assert_cmpint (result.status, ==, 1);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 4);
   assert_done_row (rows, 1, "good one", "good one");
   assert_done_row (rows, 3, "also good", "also good");
-  g_assert_cmpstr (cell (rows, 2, "status"), ==, "failed");
-  g_assert_cmpstr (cell (rows, 2, "response"), ==, "");
-  g_assert_cmpstr (cell (rows, 2, "error"), !=, "");
-  g_assert_cmpstr (cell (rows, 2, "attempts"), ==, "1");
+  g_assert_cmpstr (cli_cell (rows, 2, "status"), ==, "failed");
+  g_assert_cmpstr (cli_cell (rows, 2, "response"), ==, "");
+  g_assert_cmpstr (cli_cell (rows, 2, "error"), !=, "");
+  g_assert_cmpstr (cli_cell (rows, 2, "attempts"), ==, "1");
   assert_summary (result.err, 2, 1);
 }
 
 static void
 test_all_fail (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path = write_file (fixture, "in.txt", "wrong key\n", -1);
+  g_autofree char *path = cli_fixture_write_file (fixture, "in.txt", "wrong key\n", -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
@@ -560,8 +388,8 @@ test_all_fail (Fixture *fixture, gconstpointer user_data)
   run_cli (fixture, &result, NULL, "--lines=in.txt", "--base-url", fixture->anthropic_url);
 
   g_assert_cmpint (result.status, ==, 1);
-  rows = parse_csv (result.out);
-  g_assert_cmpstr (cell (rows, 1, "status"), ==, "failed");
+  rows = cli_parse_csv (result.out);
+  g_assert_cmpstr (cli_cell (rows, 1, "status"), ==, "failed");
   assert_summary (result.err, 0, 1);
 }
 
@@ -585,10 +413,10 @@ assert_no_preferences (const CliResult *result, GPtrArray *rows)
 static void
 assert_failed_row (GPtrArray *rows, guint row, const char *const *says)
 {
-  const char *error = cell (rows, row, "error");
+  const char *error = cli_cell (rows, row, "error");
 
   g_test_message ("row %u: %s", row, error);
-  g_assert_cmpstr (cell (rows, row, "status"), ==, "failed");
+  g_assert_cmpstr (cli_cell (rows, row, "status"), ==, "failed");
   for (guint i = 0; says[i] != NULL; i++)
     sheaf_test_assert_contains (error, says[i]);
 }
@@ -600,14 +428,14 @@ static void
 assert_cli_fails (Fixture *fixture, const char *provider, const char *url, const char *line,
                   const char *const *says)
 {
-  g_autofree char *path = write_file (fixture, "line.txt", line, -1);
+  g_autofree char *path = cli_fixture_write_file (fixture, "line.txt", line, -1);
   g_auto (CliResult) result = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
 
   run_cli (fixture, &result, NULL, provider, "--lines=line.txt", "--timeout=1", "--retries=0",
            "--base-url", url);
   g_assert_cmpint (result.status, ==, 1);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   g_assert_cmpuint (rows->len, ==, 2);
   assert_failed_row (rows, 1, says);
   assert_summary (result.err, 0, 1);
@@ -648,9 +476,9 @@ test_stops_early (Fixture *fixture, gconstpointer user_data)
            "--base-url", fixture->openai_url);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), <=, 3);
-  rows = parse_csv (result.out);
+  rows = cli_parse_csv (result.out);
   for (guint row = 1; row < rows->len; row++)
-    not_sent += strcmp (cell (rows, row, "status"), "not-sent") == 0;
+    not_sent += strcmp (cli_cell (rows, row, "status"), "not-sent") == 0;
   g_assert_cmpuint (not_sent, >=, 27);
   said = strstr (result.err, "stopped early");
   g_assert_nonnull (said);
@@ -706,13 +534,13 @@ write_usage_files (Fixture *fixture)
   const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
   g_autofree char *folder = g_build_filename (fixture->dir, "folder", NULL);
 
-  g_free (write_file (fixture, "unclosed.csv", "text\n\"open\nstill open\n", -1));
-  g_free (write_file (fixture, "good.csv", "id,name,text\n1,a,hello\n", -1));
-  g_free (write_file (fixture, "good.txt", "hello", -1));
-  g_free (write_file (fixture, "picture.png", png, sizeof png - 1));
-  g_free (write_file (fixture, "latin1.txt", "caf\xe9\n", -1));
-  g_free (write_file (fixture, "empty.txt", "", 0));
-  g_free (write_file (fixture, "blank.txt", "\n  \n\n", -1));
+  g_free (cli_fixture_write_file (fixture, "unclosed.csv", "text\n\"open\nstill open\n", -1));
+  g_free (cli_fixture_write_file (fixture, "good.csv", "id,name,text\n1,a,hello\n", -1));
+  g_free (cli_fixture_write_file (fixture, "good.txt", "hello", -1));
+  g_free (cli_fixture_write_file (fixture, "picture.png", png, sizeof png - 1));
+  g_free (cli_fixture_write_file (fixture, "latin1.txt", "caf\xe9\n", -1));
+  g_free (cli_fixture_write_file (fixture, "empty.txt", "", 0));
+  g_free (cli_fixture_write_file (fixture, "blank.txt", "\n  \n\n", -1));
   g_assert_no_errno (g_mkdir (folder, 0700));
 }
 
@@ -727,7 +555,7 @@ test_usage_errors (Fixture *fixture, gconstpointer user_data)
       g_auto (CliResult) result = { 0 };
 
       g_test_message ("sheaf-cli %s", c->args[0]);
-      run_cliv (fixture, &result, NULL, c->args);
+      cli_fixture_runv (fixture, NULL, &result, NULL, c->args);
       g_assert_cmpint (result.status, ==, 2);
       g_assert_cmpstr (result.out, ==, "");
       for (guint j = 0; j < G_N_ELEMENTS (c->says) && c->says[j] != NULL; j++)
@@ -742,7 +570,7 @@ assert_key_error (Fixture *fixture, const char *const *args, const char *says)
 {
   g_auto (CliResult) result = { 0 };
 
-  run_cliv (fixture, &result, NULL, args);
+  cli_fixture_runv (fixture, NULL, &result, NULL, args);
   g_assert_cmpint (result.status, ==, 2);
   sheaf_test_assert_contains (result.err, says);
 }
@@ -751,7 +579,7 @@ assert_key_error (Fixture *fixture, const char *const *args, const char *says)
 static void
 test_key_errors (Fixture *fixture, gconstpointer user_data)
 {
-  g_free (write_file (fixture, "good.txt", "hello", -1));
+  g_free (cli_fixture_write_file (fixture, "good.txt", "hello", -1));
 
   fixture->anthropic_key = NULL;
   fixture->openai_key = NULL;
@@ -877,7 +705,7 @@ assert_python_row (JsonArray *row, SheafItem *item, guint index)
 static void
 test_hostile_round_trip (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *lines = write_file (fixture, "hostile.txt", hostile_lines, -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "hostile.txt", hostile_lines, -1);
   g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
   g_auto (CliResult) result = { 0 };
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -969,28 +797,18 @@ reader_done (gpointer data)
 }
 
 static void
-on_waited (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error);
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 test_stop_signal (Fixture *fixture, gconstpointer user_data)
 {
   int signum = GPOINTER_TO_INT (user_data);
-  g_autofree char *lines = write_file (fixture, "in.txt",
-                                       "fast one\nslow one [[fake fault=hang]]\n"
-                                       "fast two\nslow two [[fake fault=hang]]\n",
-                                       -1);
+  g_autofree char *lines = cli_fixture_write_file (fixture, "in.txt",
+                                                   "fast one\nslow one [[fake fault=hang]]\n"
+                                                   "fast two\nslow two [[fake fault=hang]]\n",
+                                                   -1);
   g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
   const char *args[] = { "--lines=in.txt", "--output=out.csv", "--base-url", fixture->anthropic_url,
                          NULL };
-  g_autoptr (GSubprocess) cli =
-    spawn_cli (fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, args);
+  g_autoptr (GSubprocess) cli = cli_fixture_spawn (
+    fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, args);
   g_autoptr (GDataInputStream) stream =
     g_data_input_stream_new (g_subprocess_get_stderr_pipe (cli));
   g_autoptr (GString) text = g_string_new (NULL);
@@ -998,32 +816,24 @@ test_stop_signal (Fixture *fixture, gconstpointer user_data)
   StopCondition condition = { &reader, fixture->fake };
   g_autofree char *contents = NULL;
   g_autoptr (GPtrArray) rows = NULL;
-  gboolean waited = FALSE;
 
   read_next_line (&reader);
   sheaf_test_wait_until (ready_to_stop, &condition, TIMEOUT_SECONDS,
                          "two answers in and two requests in flight");
   g_subprocess_send_signal (cli, signum);
-  g_subprocess_wait_async (cli, NULL, on_waited, &waited);
-  sheaf_test_wait_for_flag (&waited, TIMEOUT_SECONDS, "sheaf-cli to exit");
+  cli_fixture_wait (cli);
   sheaf_test_wait_until (reader_done, &reader, TIMEOUT_SECONDS, "the end of sheaf-cli’s output");
 
-  g_assert_cmpint (exit_status (cli), ==, 1);
+  g_assert_cmpint (cli_exit_status (cli), ==, 1);
   g_assert_true (g_file_get_contents (out_path, &contents, NULL, NULL));
-  rows = parse_csv (contents);
+  rows = cli_parse_csv (contents);
   g_assert_cmpuint (rows->len, ==, 5);
   assert_done_row (rows, 1, "fast one", "fast one");
   assert_done_row (rows, 3, "fast two", "fast two");
-  g_assert_cmpstr (cell (rows, 2, "status"), ==, "cancelled");
-  g_assert_cmpstr (cell (rows, 4, "status"), ==, "cancelled");
+  g_assert_cmpstr (cli_cell (rows, 2, "status"), ==, "cancelled");
+  g_assert_cmpstr (cli_cell (rows, 4, "status"), ==, "cancelled");
   assert_summary (text->str, 2, 0);
   sheaf_test_assert_contains (last_line (text->str), "2 cancelled");
-}
-
-static void
-add_test (const char *path, void (*func) (Fixture *, gconstpointer), gconstpointer data)
-{
-  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down);
 }
 
 int
@@ -1032,28 +842,28 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-  add_test ("/cli/lines", test_lines, NULL);
-  add_test ("/cli/stdin", test_stdin, NULL);
-  add_test ("/cli/csv-column", test_csv_column, NULL);
-  add_test ("/cli/files", test_files, NULL);
-  add_test ("/cli/combined-inputs", test_combined_inputs, NULL);
-  add_test ("/cli/output-file", test_output_file, NULL);
-  add_test ("/cli/output-device", test_output_device, NULL);
-  add_test ("/cli/template", test_template, NULL);
-  add_test ("/cli/template-without-text", test_template_without_text, NULL);
-  add_test ("/cli/openai", test_openai, NULL);
-  add_test ("/cli/local-without-key", test_local_without_key, NULL);
-  add_test ("/cli/concurrency", test_concurrency, NULL);
-  add_test ("/cli/progress", test_progress, NULL);
-  add_test ("/cli/failures", test_failures, NULL);
-  add_test ("/cli/all-fail", test_all_fail, NULL);
-  add_test ("/cli/errors-name-options", test_errors_name_options, NULL);
-  add_test ("/cli/stops-early", test_stops_early, NULL);
-  add_test ("/cli/usage-errors", test_usage_errors, NULL);
-  add_test ("/cli/key-errors", test_key_errors, NULL);
-  add_test ("/cli/hostile-round-trip", test_hostile_round_trip, NULL);
-  add_test ("/cli/sigint", test_stop_signal, GINT_TO_POINTER (SIGINT));
-  add_test ("/cli/sigterm", test_stop_signal, GINT_TO_POINTER (SIGTERM));
+  cli_fixture_add_test ("/cli/lines", test_lines, NULL);
+  cli_fixture_add_test ("/cli/stdin", test_stdin, NULL);
+  cli_fixture_add_test ("/cli/csv-column", test_csv_column, NULL);
+  cli_fixture_add_test ("/cli/files", test_files, NULL);
+  cli_fixture_add_test ("/cli/combined-inputs", test_combined_inputs, NULL);
+  cli_fixture_add_test ("/cli/output-file", test_output_file, NULL);
+  cli_fixture_add_test ("/cli/output-device", test_output_device, NULL);
+  cli_fixture_add_test ("/cli/template", test_template, NULL);
+  cli_fixture_add_test ("/cli/template-without-text", test_template_without_text, NULL);
+  cli_fixture_add_test ("/cli/openai", test_openai, NULL);
+  cli_fixture_add_test ("/cli/local-without-key", test_local_without_key, NULL);
+  cli_fixture_add_test ("/cli/concurrency", test_concurrency, NULL);
+  cli_fixture_add_test ("/cli/progress", test_progress, NULL);
+  cli_fixture_add_test ("/cli/failures", test_failures, NULL);
+  cli_fixture_add_test ("/cli/all-fail", test_all_fail, NULL);
+  cli_fixture_add_test ("/cli/errors-name-options", test_errors_name_options, NULL);
+  cli_fixture_add_test ("/cli/stops-early", test_stops_early, NULL);
+  cli_fixture_add_test ("/cli/usage-errors", test_usage_errors, NULL);
+  cli_fixture_add_test ("/cli/key-errors", test_key_errors, NULL);
+  cli_fixture_add_test ("/cli/hostile-round-trip", test_hostile_round_trip, NULL);
+  cli_fixture_add_test ("/cli/sigint", test_stop_signal, GINT_TO_POINTER (SIGINT));
+  cli_fixture_add_test ("/cli/sigterm", test_stop_signal, GINT_TO_POINTER (SIGTERM));
 
   return g_test_run ();
 }

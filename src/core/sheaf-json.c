@@ -416,6 +416,19 @@ sheaf_json_append_escaped (GString *out, const char *value)
 }
 
 void
+sheaf_json_append_string_member (GString *out, const char *name, const char *value)
+{
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (name != NULL);
+
+  g_string_append_printf (out, ",\"%s\":", name);
+  if (value != NULL)
+    sheaf_json_append_string (out, value);
+  else
+    g_string_append (out, "null");
+}
+
+void
 sheaf_json_append_string (GString *out, const char *value)
 {
   g_return_if_fail (out != NULL && value != NULL);

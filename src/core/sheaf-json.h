@@ -31,6 +31,9 @@ JsonNode *sheaf_json_parse (const char *data, gsize length);
 gboolean sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth);
 void sheaf_json_append_string (GString *out, const char *value);
 void sheaf_json_append_escaped (GString *out, const char *value);
+/* ,"@name":"@value" — or ,"@name":null when @value is NULL — for an
+ * object written member by member; @name needs no escaping. */
+void sheaf_json_append_string_member (GString *out, const char *name, const char *value);
 
 /*
  * Lookups that take NULL for a missing object or array and give NULL (or
