@@ -139,11 +139,15 @@ test_unknown_placeholder (void)
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (window->template_view);
   const char *message;
 
+  /* The template is on screen once there are texts. */
+  _sheaf_window_add_pasted_text (window, "one", SHEAF_SPLIT_LINES);
   g_assert_false (warning_shown (window));
   gtk_text_buffer_set_text (buffer, "# {tilte}\n\n{text}", -1);
   /* Not while typing: only once it pauses. */
   g_assert_false (warning_shown (window));
   SHEAF_TEST_WAIT_UNTIL (warning_shown (window));
+  /* On screen, not only asked for. */
+  SHEAF_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window->placeholder_warning_label)));
   message = gtk_label_get_label (window->placeholder_warning_label);
   sheaf_test_assert_contains (message, "{tilte}");
   sheaf_test_assert_contains (message, "Available: {text}, {title}");
