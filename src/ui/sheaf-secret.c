@@ -262,12 +262,16 @@ make_provider_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_da
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
   g_autofree char *key = sheaf_secret_lookup_finish (result, &error);
+  GSettings *settings = g_task_get_task_data (task);
   SheafProvider *provider = NULL;
 
-  /* Without the keyring a run could only go out without the key the
-   * person typed, and fail on every text: it does not start. */
   if (error == NULL)
-    provider = sheaf_secret_provider_from_settings (g_task_get_task_data (task), key, &error);
+    provider = sheaf_secret_provider_from_settings (settings, key, &error);
+  /* Without the keyring a run could only go out without the key the
+   * person typed, and fail on every text: it does not start. A server on
+   * this computer that needs no key (Ollama, LM Studio) still works. */
+  else if ((provider = sheaf_secret_provider_from_settings (settings, NULL, NULL)) != NULL)
+    g_clear_error (&error);
 
   if (provider == NULL)
     g_task_return_error (task, error);

@@ -44,6 +44,7 @@ struct _SheafWindow
   GtkWidget *add_files_button;
   GtkWidget *add_menu_button;
   GtkRevealer *setup_revealer;
+  GtkLabel *setup_label;
   GtkStack *main_stack;
   AdwStatusPage *status_page;
   GtkTextView *template_view;

@@ -409,6 +409,9 @@ setup_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->setup_pending = FALSE;
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
+  /* Why, in the words of the lookup: no key, or no password store. */
+  if (error != NULL)
+    gtk_label_set_label (self->setup_label, error->message);
   gtk_revealer_set_reveal_child (self->setup_revealer, provider == NULL);
 }
 

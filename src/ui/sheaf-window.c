@@ -541,6 +541,7 @@ bind_template_children (GtkWidgetClass *widget_class)
   BIND (add_files_button);
   BIND (add_menu_button);
   BIND (setup_revealer);
+  BIND (setup_label);
   BIND (main_stack);
   BIND (status_page);
   BIND (template_view);

@@ -187,17 +187,32 @@ test_no_service_run (void)
   g_assert_cmpuint (sheaf_fake_provider_get_n_status (fake, 401), ==, 0);
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_DONE), ==, 2);
 
-  /* As when Sheaf starts again. */
+  /* As when Sheaf starts again: a server on this computer that needs no
+   * key still answers without the keyring. */
   sheaf_secret_forget_session_keys ();
   g_assert_false (sheaf_secret_has_session_key (SHEAF_PROVIDER_KIND_OPENAI));
+  sheaf_fake_provider_set_api_key (fake, NULL);
+  _sheaf_window_add_pasted_text (window, "local", SHEAF_SPLIT_LINES);
+  _sheaf_window_run_now (window, FALSE);
+  SHEAF_TEST_WAIT_UNTIL (run_done (window, 1));
+  g_assert_cmpuint (sheaf_fake_provider_get_n_status (fake, 200), ==, 3);
+
+  /* A provider elsewhere cannot go without the key: the run does not start. */
+  g_settings_set_string (_sheaf_window_get_settings (window), "base-url",
+                         "https://llm.example.invalid/v1");
   _sheaf_window_add_pasted_text (window, "three", SHEAF_SPLIT_LINES);
   dialog = run_refused (window);
   assert_plain (adw_message_dialog_get_body (dialog), "password store");
   sheaf_test_assert_contains (adw_message_dialog_get_body (dialog), "Preferences");
   g_assert_true (adw_message_dialog_has_response (dialog, "preferences"));
-  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 2);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fake), ==, 3);
   g_assert_cmpuint (count_state (window, SHEAF_ITEM_STATE_QUEUED), ==, 1);
   answer_dialog ("Sheaf Cannot Run Yet", "close");
+  /* The banner says the same, not "no provider". */
+  _sheaf_window_check_setup (window);
+  SHEAF_TEST_WAIT_UNTIL (gtk_revealer_get_reveal_child (window->setup_revealer) &&
+                         !window->setup_pending);
+  assert_plain (gtk_label_get_label (window->setup_label), "password store");
 
   window_free (window);
 }
