@@ -288,6 +288,78 @@ test_empty_bucket_holds (void)
   sheaf_pacer_refund (pacer, &cost);
 }
 
+static void
+report_only (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
+{
+  g_autoptr (SheafProvider) provider =
+    sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, "https://api.example.com/v1", "k");
+  g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
+  SheafRateLimits limits;
+
+  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
+  sheaf_pacer_report (pacer, cost, 400, &limits, 100, 10, TRUE);
+}
+
+static guint
+count_reserved (SheafPacer *pacer, SheafCost *costs, guint n)
+{
+  guint reserved = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      sheaf_pacer_estimate (pacer, 400, 10, &costs[i]);
+      if (!sheaf_pacer_try_reserve (pacer, &costs[i]))
+        break;
+      reserved++;
+    }
+  return reserved;
+}
+
+/* Replies that overtake requests sent before them (on other connections):
+ * the provider had not seen the earlier one when it counted, so its count
+ * cannot raise the bucket past it. */
+static void
+test_overtaken (void)
+{
+  g_autoptr (SheafPacer) pacer = pacer_for ("https://overtaken.example.com/v1");
+  const char *const nine[] = { "x-ratelimit-limit-requests",
+                               "10",
+                               "x-ratelimit-remaining-requests",
+                               "9",
+                               "x-ratelimit-reset-requests",
+                               "6s",
+                               NULL };
+  const char *const eight[] = { "x-ratelimit-limit-requests",
+                                "10",
+                                "x-ratelimit-remaining-requests",
+                                "8",
+                                "x-ratelimit-reset-requests",
+                                "12s",
+                                NULL };
+  SheafCost first, x, y, rest[10];
+  guint n;
+
+  sheaf_pacer_estimate (pacer, 400, 10, &first);
+  g_assert_true (sheaf_pacer_try_reserve (pacer, &first));
+  report (pacer, &first, nine);
+
+  /* x goes out, then y; y's answer comes first and counts y only. */
+  sheaf_pacer_estimate (pacer, 400, 10, &x);
+  sheaf_pacer_estimate (pacer, 400, 10, &y);
+  g_assert_true (sheaf_pacer_try_reserve (pacer, &x));
+  g_assert_true (sheaf_pacer_try_reserve (pacer, &y));
+  sheaf_pacer_sent (pacer, &x);
+  sheaf_pacer_sent (pacer, &y);
+  report_only (pacer, &y, eight);
+
+  /* Room for the 7 the provider has, less the margin on the last: 6. */
+  n = count_reserved (pacer, rest, G_N_ELEMENTS (rest));
+  g_assert_cmpuint (n, ==, 6);
+  for (guint i = 0; i < n; i++)
+    sheaf_pacer_refund (pacer, &rest[i]);
+  report_only (pacer, &x, eight);
+}
+
 /* Until one reply came back, two at a time; a rejection closes the gate
  * again. */
 static void
@@ -430,6 +502,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pacer/shared", test_shared);
   g_test_add_func ("/pacer/estimate", test_estimate);
   g_test_add_func ("/pacer/empty-bucket-holds", test_empty_bucket_holds);
+  g_test_add_func ("/pacer/overtaken", test_overtaken);
   g_test_add_func ("/pacer/gate", test_gate);
   g_test_add_func ("/pacer/hold-and-cancel", test_hold_and_cancel);
   g_test_add_func ("/pacer/own-cap", test_own_cap);

@@ -53,6 +53,7 @@ struct _SheafPacer
   Bucket buckets[N_BUCKETS];
 
   GQueue waiters;
+  GQueue on_wire; /* SheafCost: sent, not answered yet, oldest first */
   GSource *timer;
   gboolean pumping;
   gboolean pump_again;
@@ -184,6 +185,32 @@ note_sent (SheafPacer *self, SheafCost *cost)
       b->sent += cost_in (cost, i);
       cost->sent_mark[i] = b->sent;
     }
+  cost->on_wire = TRUE;
+  cost->wire_link = (GList){ cost, NULL, NULL };
+  g_queue_push_tail_link (&self->on_wire, &cost->wire_link);
+}
+
+/* @cost was answered, or will never be. */
+static void
+note_off_wire (SheafPacer *self, SheafCost *cost)
+{
+  if (!cost->on_wire)
+    return;
+  cost->on_wire = FALSE;
+  g_queue_unlink (&self->on_wire, &cost->wire_link);
+}
+
+/* What the provider may not have seen when it answered @cost (on the wire):
+ * everything sent since the oldest request not answered yet, @cost aside.
+ * Requests on other connections may arrive in another order than they
+ * were sent, so one sent before @cost may still be on its way. */
+static double
+unseen_when_answered (SheafPacer *self, const SheafCost *cost, guint i)
+{
+  const SheafCost *oldest = self->on_wire.head->data;
+  double since = self->buckets[i].sent - (oldest->sent_mark[i] - cost_in (oldest, i));
+
+  return MAX (since - cost_in (cost, i), 0);
 }
 
 static void
@@ -373,10 +400,11 @@ end_probe (SheafPacer *self)
 }
 
 void
-sheaf_pacer_refund (SheafPacer *self, const SheafCost *cost)
+sheaf_pacer_refund (SheafPacer *self, SheafCost *cost)
 {
   g_return_if_fail (SHEAF_IS_PACER (self));
 
+  note_off_wire (self, cost);
   unpend (self, cost, TRUE);
   end_probe (self);
   pump (self);
@@ -405,7 +433,8 @@ learn_usage (SheafPacer *self, gsize prompt_bytes, gint64 input_tokens, gint64 o
  * reply answers may not have reached it when it wrote these headers: so
  * the provider's count lowers the bucket at once, but raises it (when the
  * estimates here were too high) only by what is certain to have arrived.
- * @since_sent: what was sent after the request this reply answers.
+ * @since_sent: what was sent that the provider may not have seen when it
+ * answered (sent after this request, or before it and still unanswered).
  */
 static void
 sync_level (Bucket *b, const SheafLimit *limit, double since_sent, gboolean first)
@@ -464,7 +493,7 @@ correct_own_tokens (SheafPacer *self, const SheafCost *cost, gint64 input_tokens
 }
 
 void
-sheaf_pacer_report (SheafPacer *self, const SheafCost *cost, gsize prompt_bytes,
+sheaf_pacer_report (SheafPacer *self, SheafCost *cost, gsize prompt_bytes,
                     const SheafRateLimits *limits, gint64 input_tokens, gint64 output_tokens,
                     gboolean accepted)
 {
@@ -482,7 +511,10 @@ sheaf_pacer_report (SheafPacer *self, const SheafCost *cost, gsize prompt_bytes,
   for (guint i = 0; limits != NULL && i < SHEAF_N_LIMITS; i++)
     if (limits->limits[i].limit > 0)
       sync_bucket (&self->buckets[i], &limits->limits[i],
-                   MAX (self->buckets[i].sent - cost->sent_mark[i], 0), now);
+                   cost->on_wire ? unseen_when_answered (self, cost, i)
+                                 : MAX (self->buckets[i].sent - cost->sent_mark[i], 0),
+                   now);
+  note_off_wire (self, cost);
   correct_own_tokens (self, cost, input_tokens, output_tokens);
   pump (self);
 }
@@ -532,6 +564,8 @@ sheaf_pacer_estimate (SheafPacer *self, gsize prompt_bytes, guint max_tokens, Sh
   if (max_tokens > 0)
     output = MIN (output, max_tokens);
 
+  /* A new request, or the next try of one answered: never on the wire. */
+  *cost = (SheafCost){ 0 };
   cost->amount[SHEAF_LIMIT_REQUESTS] = 1;
   cost->amount[SHEAF_LIMIT_INPUT_TOKENS] =
     input + (self->counts_max_tokens && max_tokens > 0 ? max_tokens : 0);

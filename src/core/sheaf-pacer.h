@@ -18,6 +18,8 @@ typedef struct
   double own_tokens; /* for the person's own tokens-per-minute cap */
   /*< private >*/
   double sent_mark[SHEAF_N_LIMITS]; /* all sent until this one, see sheaf_pacer_sent() */
+  gboolean on_wire;                 /* sent, not answered yet */
+  GList wire_link;                  /* in the pacer's requests on the wire */
 } SheafCost;
 
 /* A wait shorter than this is pacing, not a wait worth telling a person. */
@@ -62,7 +64,8 @@ SheafPacer *sheaf_pacer_get_for (SheafProvider *provider);
 /* The person's own caps, per minute; 0: none. */
 void sheaf_pacer_set_caps (SheafPacer *self, guint rpm, guint tpm);
 
-/* The cost of sending a prompt of @prompt_bytes (system prompt included). */
+/* The cost of sending a prompt of @prompt_bytes (system prompt included),
+ * into @cost, which must not be on its way (sent and not reported). */
 void sheaf_pacer_estimate (SheafPacer *self, gsize prompt_bytes, guint max_tokens, SheafCost *cost);
 
 /* Takes @cost at once and returns TRUE when nothing waits before it and
@@ -79,7 +82,7 @@ void sheaf_pacer_cancel_wait (SheafPacer *self, SheafPacerWaiter *waiter);
  * and @cost remembers what had been sent until it. */
 void sheaf_pacer_sent (SheafPacer *self, SheafCost *cost);
 /* A reserved request that will not be sent gives its cost back. */
-void sheaf_pacer_refund (SheafPacer *self, const SheafCost *cost);
+void sheaf_pacer_refund (SheafPacer *self, SheafCost *cost);
 
 /*
  * What came back for a request of @cost sent with @prompt_bytes: the
@@ -87,7 +90,7 @@ void sheaf_pacer_refund (SheafPacer *self, const SheafCost *cost);
  * the provider accepted the request at all (FALSE for a rejected key,
  * an unknown model, a server that cannot be reached).
  */
-void sheaf_pacer_report (SheafPacer *self, const SheafCost *cost, gsize prompt_bytes,
+void sheaf_pacer_report (SheafPacer *self, SheafCost *cost, gsize prompt_bytes,
                          const SheafRateLimits *limits, gint64 input_tokens, gint64 output_tokens,
                          gboolean accepted);
 
