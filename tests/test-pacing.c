@@ -29,6 +29,17 @@
 #define STORM_ITEMS 10000
 #endif
 
+/* How much slower than the bucket allows a paced run may be: the plain
+ * build measures 1.02-1.16x; under AddressSanitizer on a busy machine the
+ * client's own work stretches every step (1.7x seen), which is not the
+ * pacer holding back. The pacing benchmark (tests/bench/bench_pacing.py) prints the true
+ * ratio. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PACED_SLACK 2.5
+#else
+#define PACED_SLACK 1.5
+#endif
+
 /* Runs the main loop until @condition holds; fails after @seconds. */
 #define WAIT_WITHIN(condition, seconds)                                                            \
   G_STMT_START                                                                                     \
@@ -119,7 +130,7 @@ assert_paced (Fixture *f, double admitted, double capacity, double rate, double 
                   wall / ideal);
   assert_all_done (f);
   g_assert_cmpfloat (n_status (f, 429), <=, 0.02 * requests);
-  g_assert_cmpfloat (wall, <=, 1.5 * ideal);
+  g_assert_cmpfloat (wall, <=, PACED_SLACK * ideal);
 }
 
 static SheafProviderKind
