@@ -214,34 +214,40 @@ close_response (AdwMessageDialog *dialog, const char *response, SheafWindow *sel
     _sheaf_window_store_run_ended (self);
 }
 
-/* What stopping now keeps and what it leaves for later, as the run goes. */
+/* What stopping now keeps and what it leaves for later, as the run goes:
+ * counted in the rows, as the footer counts them. */
 static char *
-close_body (SheafBatch *batch)
+close_body (SheafWindow *self)
 {
-  guint done = sheaf_batch_get_n_done (batch);
-  guint total = sheaf_batch_get_n_total (batch);
-  guint finished = done + sheaf_batch_get_n_failed (batch) + sheaf_batch_get_n_cancelled (batch) +
-                   sheaf_batch_get_n_not_sent (batch);
-  guint waiting = total > finished ? total - finished : 0;
-  g_autofree char *arrived = NULL;
+  GListModel *items = G_LIST_MODEL (self->items);
+  SheafRowCounts counts = { 0 };
+  g_autofree char *kept = NULL;
+  guint answered;
 
-  if (!sheaf_batch_get_running (batch))
+  if (!sheaf_batch_get_running (self->batch))
     return g_strdup (_ ("The run has ended. Every answer that arrived is saved."));
-  arrived = g_strdup_printf (ngettext ("%u answer has arrived and stays saved.",
-                                       "%u answers have arrived and stay saved.", done),
-                             done);
+  for (guint i = 0, n = g_list_model_get_n_items (items); i < n; i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
+      _sheaf_row_counts_add (&counts, item);
+    }
+  answered = counts.done + counts.cut_off + counts.outdated;
+  kept = g_strdup_printf (ngettext ("%u answer has arrived and stays saved.",
+                                    "%u answers have arrived and stay saved.", answered),
+                          answered);
   return g_strdup_printf (ngettext ("%s %u text is still running or waiting: it is stopped, and "
                                     "Run sends it next time.",
                                     "%s %u texts are still running or waiting: they are stopped, "
                                     "and Run sends them next time.",
-                                    waiting),
-                          arrived, waiting);
+                                    counts.waiting),
+                          kept, counts.waiting);
 }
 
 static void
-update_close_body (AdwMessageDialog *dialog, GParamSpec *pspec, SheafBatch *batch)
+update_close_body (AdwMessageDialog *dialog)
 {
-  g_autofree char *body = close_body (batch);
+  SheafWindow *self = SHEAF_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  g_autofree char *body = close_body (self);
 
   adw_message_dialog_set_body (dialog, body);
 }
@@ -257,7 +263,7 @@ _sheaf_window_store_close_request (SheafWindow *self)
   if (self->close_after_stop || !sheaf_batch_get_running (self->batch))
     return FALSE;
 
-  body = close_body (self->batch);
+  body = close_body (self);
   dialog = sheaf_confirm_dialog_new (GTK_WINDOW (self), _ ("Stop the Run and Close?"), body,
                                      _ ("_Keep Running"), "stop", _ ("_Stop and Close"));
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
