@@ -377,6 +377,68 @@ test_format_jsonl (Fixture *fixture, gconstpointer user_data)
   sheaf_test_assert_contains (wrong.err, "--format=jsonl");
 }
 
+/* The answers are written and forgotten: 200 answers of 256 KB (50 MB,
+ * which the CLI once kept until the end) leave its peak RSS far below
+ * them, and still come out whole and in input order, through the journal
+ * with --output and through a temporary one on standard output. */
+#define BIG_ROWS   200
+#define BIG_ANSWER (256 * 1024)
+#define BIG_RSS_KB (40 * 1024)
+
+static void
+assert_big_rows (const char *csv)
+{
+  g_autoptr (GPtrArray) rows = cli_parse_csv (csv);
+
+  g_assert_cmpuint (rows->len, ==, BIG_ROWS + 1);
+  for (guint i = 1; i <= BIG_ROWS; i++)
+    {
+      g_autofree char *input = g_strdup_printf ("row %u", i);
+
+      g_assert_cmpstr (cli_cell (rows, i, "input"), ==, input);
+      g_assert_cmpstr (cli_cell (rows, i, "status"), ==, "done");
+      g_assert_cmpuint (strlen (cli_cell (rows, i, "response")), >=, BIG_ANSWER);
+    }
+}
+
+/* The largest peak RSS of the children this process waited for (each
+ * counts what it had from this process before its exec, hence no big
+ * buffer here before a run). */
+static void
+assert_children_small (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_CHILDREN, &usage), ==, 0);
+  g_test_message ("peak RSS of sheaf-cli: %ld KB", usage.ru_maxrss);
+  g_assert_cmpint (usage.ru_maxrss, <, BIG_RSS_KB);
+}
+
+static void
+test_answers_not_kept (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *in = write_rows (fixture, "in.txt", BIG_ROWS);
+  g_autofree char *out = path_in (fixture, "out.csv");
+  g_autofree char *csv = NULL;
+  g_auto (CliResult) to_file = { 0 };
+  g_auto (CliResult) to_stdout = { 0 };
+
+  sheaf_fake_provider_set_answer_bytes (fixture->fake, BIG_ANSWER);
+  run_cli (fixture, &to_stdout, NULL, "--lines=in.txt", "--concurrency=8", "--base-url",
+           fixture->anthropic_url);
+  g_assert_cmpint (to_stdout.status, ==, 0);
+  assert_children_small ();
+  assert_big_rows (to_stdout.out);
+  cli_result_clear (&to_stdout);
+
+  run_cli (fixture, &to_file, NULL, "--lines=in.txt", "--concurrency=8", "--output=out.csv",
+           "--base-url", fixture->anthropic_url);
+  g_assert_cmpint (to_file.status, ==, 0);
+  assert_children_small ();
+  g_assert_true (g_file_get_contents (out, &csv, NULL, NULL));
+  assert_big_rows (csv);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -390,6 +452,7 @@ main (int argc, char **argv)
   cli_fixture_add_test ("/cli-resume/atomic-output", test_atomic_output, NULL);
   cli_fixture_add_test ("/cli-resume/escapes", test_escapes, NULL);
   cli_fixture_add_test ("/cli-resume/format-jsonl", test_format_jsonl, NULL);
+  cli_fixture_add_test ("/cli-resume/answers-not-kept", test_answers_not_kept, NULL);
 
   return g_test_run ();
 }

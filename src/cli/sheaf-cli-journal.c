@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <unistd.h>
 
 #include "sheaf-cli-private.h"
@@ -23,12 +24,21 @@
 
 #define SYNC_INTERVAL (G_USEC_PER_SEC / 2)
 
+/* Where row N's line is in the journal: N - 1 in CliJournal.spans. */
+typedef struct
+{
+  guint64 at;
+  guint32 length; /* 0: this run wrote no line for the row */
+} CliSpan;
+
 struct _CliJournal
 {
   int fd;
   char *name;
   gboolean failed;
   GString *line;
+  GArray *spans; /* CliSpan, by row */
+  guint64 end;   /* where the next line goes */
 
   GThread *thread;
   GMutex mutex;
@@ -126,48 +136,112 @@ fail_open (const char *path, int fd, GError **error)
   return FALSE;
 }
 
-CliJournal *
-_sheaf_cli_journal_open (const char *output, GError **error)
+static CliJournal *
+journal_new (int fd, const char *path)
 {
-  g_autofree char *path = _sheaf_cli_journal_path (output);
-  int fd = open (path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-  CliJournal *journal;
+  CliJournal *journal = g_new0 (CliJournal, 1);
 
-  if (fd < 0 || !end_last_line (fd))
-    {
-      fail_open (path, fd, error);
-      return NULL;
-    }
-
-  journal = g_new0 (CliJournal, 1);
   journal->fd = fd;
+  journal->end = (guint64) MAX (lseek (fd, 0, SEEK_END), 0);
   journal->name = g_filename_display_name (path);
   journal->line = g_string_new (NULL);
+  journal->spans = g_array_new (FALSE, TRUE, sizeof (CliSpan));
   g_mutex_init (&journal->mutex);
   g_cond_init (&journal->cond);
   journal->thread = g_thread_new ("sheaf-journal", sync_thread, journal);
   return journal;
 }
 
-void
+CliJournal *
+_sheaf_cli_journal_open (const char *output, GError **error)
+{
+  g_autofree char *path = _sheaf_cli_journal_path (output);
+  int fd = open (path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+
+  if (fd < 0 || !end_last_line (fd))
+    {
+      fail_open (path, fd, error);
+      return NULL;
+    }
+  return journal_new (fd, path);
+}
+
+/* Standard output, a device or a pipe has no journal of its own for
+ * --resume, but the answers still go to disk rather than stay in memory
+ * until the end: to a file in the temporary folder, removed at once, so
+ * that nothing is left behind however the run ends. */
+CliJournal *
+_sheaf_cli_journal_open_temporary (GError **error)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("sheaf-cli-XXXXXX.sheaf-journal", &path, error);
+
+  if (fd < 0)
+    return NULL;
+  g_unlink (path);
+  return journal_new (fd, path);
+}
+
+static void
+note_span (CliJournal *journal, guint index, guint64 at, gsize length)
+{
+  CliSpan *span;
+
+  if (index == 0 || length > G_MAXUINT32)
+    return;
+  if (index > journal->spans->len)
+    g_array_set_size (journal->spans, index);
+  span = &g_array_index (journal->spans, CliSpan, index - 1);
+  span->at = at;
+  span->length = (guint32) length;
+}
+
+SheafItem *
+_sheaf_cli_journal_read_row (CliJournal *journal, guint index)
+{
+  CliSpan *span;
+  g_autofree char *line = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  guint read_index = 0;
+
+  if (index == 0 || index > journal->spans->len)
+    return NULL;
+  span = &g_array_index (journal->spans, CliSpan, index - 1);
+  if (span->length == 0)
+    return NULL;
+  line = g_malloc (span->length);
+  if (pread (journal->fd, line, span->length, (off_t) span->at) != (gssize) span->length)
+    return NULL;
+  node = sheaf_json_parse (line, span->length);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return _sheaf_cli_item_from_json (json_node_get_object (node), &read_index);
+}
+
+gboolean
 _sheaf_cli_journal_add (CliJournal *journal, SheafItem *item)
 {
+  guint index = (guint) sheaf_item_get_id (item);
+
   g_string_truncate (journal->line, 0);
-  _sheaf_cli_append_json_row (journal->line, (guint) sheaf_item_get_id (item), item);
-  if (!write_all (journal->fd, journal->line->str, journal->line->len))
+  _sheaf_cli_append_json_row (journal->line, index, item);
+  if (journal->failed || !write_all (journal->fd, journal->line->str, journal->line->len))
     {
       if (!journal->failed)
         g_printerr (_ ("sheaf-cli: warning: could not write the journal “%s”: %s. The answers "
                        "are still written to the output at the end.\n"),
                     journal->name, g_strerror (errno));
       journal->failed = TRUE;
-      return;
+      return FALSE;
     }
+  note_span (journal, index, journal->end, journal->line->len);
+  journal->end += journal->line->len;
 
   g_mutex_lock (&journal->mutex);
   journal->dirty = TRUE;
   g_cond_signal (&journal->cond);
   g_mutex_unlock (&journal->mutex);
+  return TRUE;
 }
 
 void
@@ -183,6 +257,7 @@ _sheaf_cli_journal_close (CliJournal *journal)
   g_mutex_clear (&journal->mutex);
   g_cond_clear (&journal->cond);
   g_string_free (journal->line, TRUE);
+  g_array_unref (journal->spans);
   g_free (journal->name);
   g_free (journal);
 }

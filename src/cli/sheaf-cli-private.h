@@ -81,7 +81,9 @@ SheafItem *_sheaf_cli_item_from_json (JsonObject *row, guint *index);
 gboolean _sheaf_cli_write_output (const CliOptions *o, GListModel *items, GError **error);
 
 /* sheaf-cli-journal.c: OUTPUT.sheaf-journal, one line for each finished
- * row, written at once and on disk within half a second. */
+ * row, written at once and on disk within half a second. It remembers
+ * where each row's line is, so that the answer can leave memory and be
+ * read back when the output is written. */
 typedef struct _CliJournal CliJournal;
 
 char *_sheaf_cli_journal_path (const char *output);
@@ -89,10 +91,21 @@ char *_sheaf_cli_journal_path (const char *output);
  * device or a pipe, nor standard output. */
 gboolean _sheaf_cli_wants_journal (const char *output);
 CliJournal *_sheaf_cli_journal_open (const char *output, GError **error);
-void _sheaf_cli_journal_add (CliJournal *journal, SheafItem *item);
+/* For an output with no journal of its own: an unnamed temporary file. */
+CliJournal *_sheaf_cli_journal_open_temporary (GError **error);
+/* Whether the line is written: only then may the answer be forgotten. */
+gboolean _sheaf_cli_journal_add (CliJournal *journal, SheafItem *item);
+/* Row @index as this run journalled it, or NULL. */
+SheafItem *_sheaf_cli_journal_read_row (CliJournal *journal, guint index);
 /* Syncs what is written and closes; the file stays. */
 void _sheaf_cli_journal_close (CliJournal *journal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliJournal, _sheaf_cli_journal_close)
+
+/* sheaf-cli-replay.c: @items with each row this run journalled read back
+ * from @journal (which must outlive it) when asked for. */
+#define CLI_TYPE_REPLAY (cli_replay_get_type ())
+G_DECLARE_FINAL_TYPE (CliReplay, cli_replay, CLI, REPLAY, GObject)
+GListModel *_sheaf_cli_replay_new (GListModel *items, CliJournal *journal);
 
 /* sheaf-cli-resume.c: gives the rows of @items that the earlier output or
  * journal answered their answers back, and returns those still to send.

@@ -49,6 +49,17 @@ print_progress (CliRun *run)
     g_printerr ("%s\n", line);
 }
 
+/* Written to the journal, the answer is read back from there at the end:
+ * memory keeps the state, which the summary counts, and not the answer. */
+static void
+forget_answer (SheafItem *item)
+{
+  sheaf_item_set_response (item, NULL);
+  sheaf_item_set_error_message (item, NULL);
+  sheaf_item_set_model (item, NULL);
+  sheaf_item_set_stop_reason (item, NULL);
+}
+
 /* On a terminal the progress line is redrawn in place; elsewhere (a log
  * file, a pipe) a line is written each time another tenth is finished. */
 static void
@@ -61,8 +72,9 @@ on_item_finished (SheafBatch *batch, SheafItem *item, gpointer user_data)
   /* The CSV has the input, not the prompt made from it, and nothing else
    * here shows it: with big jobs it is memory better given back. */
   sheaf_item_set_prompt (item, NULL);
-  if (run->journal != NULL)
-    _sheaf_cli_journal_add (run->journal, item);
+  sheaf_item_set_sent_key (item, NULL);
+  if (run->journal != NULL && _sheaf_cli_journal_add (run->journal, item))
+    forget_answer (item);
 
   if (!run->interrupted && (run->tty || tenth > run->last_tenth))
     print_progress (run);

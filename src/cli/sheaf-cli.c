@@ -61,29 +61,32 @@ count_done (GListModel *items)
   return done;
 }
 
-/* Runs @pending with every answer also in the journal until the output,
- * written in one piece, holds them all; the journal then goes. */
+/* Runs @pending with every answer also in the journal, then writes the
+ * output in one piece, reading the answers back from the journal; the
+ * journal then goes. */
 static gboolean
 run_and_write (const CliOptions *o, SheafBatch *batch, GListModel *items, GListModel *pending,
                gboolean *interrupted, GError **error)
 {
   g_autoptr (CliJournal) journal = NULL;
+  g_autoptr (GListModel) table = NULL;
   g_autofree char *journal_path = NULL;
+  gboolean own_journal = _sheaf_cli_wants_journal (o->output);
 
-  if (_sheaf_cli_wants_journal (o->output) && g_list_model_get_n_items (pending) > 0)
+  if (g_list_model_get_n_items (pending) > 0)
     {
-      journal = _sheaf_cli_journal_open (o->output, error);
-      if (journal == NULL)
+      journal = own_journal ? _sheaf_cli_journal_open (o->output, error)
+                            : _sheaf_cli_journal_open_temporary (error);
+      if (journal == NULL || !_sheaf_cli_run_batch (batch, pending, journal, interrupted, error))
         return FALSE;
     }
-  if (g_list_model_get_n_items (pending) > 0 &&
-      !_sheaf_cli_run_batch (batch, pending, journal, interrupted, error))
-    return FALSE;
-  g_clear_pointer (&journal, _sheaf_cli_journal_close);
 
-  if (!_sheaf_cli_write_output (o, items, error))
+  table = journal != NULL ? _sheaf_cli_replay_new (items, journal) : g_object_ref (items);
+  if (!_sheaf_cli_write_output (o, table, error))
     return FALSE;
-  if (_sheaf_cli_wants_journal (o->output))
+  g_clear_object (&table);
+  g_clear_pointer (&journal, _sheaf_cli_journal_close);
+  if (own_journal)
     {
       journal_path = _sheaf_cli_journal_path (o->output);
       g_unlink (journal_path);

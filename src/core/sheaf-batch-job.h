@@ -20,12 +20,21 @@ G_BEGIN_DECLS
  * an attempt that has finished since, it re-arms for the oldest one left.
  * (Moving a source's ready time wakes the main context up, which is not
  * worth doing once per request.)
+ *
+ * Jobs are admitted a window at a time, in the items' order: a run of a
+ * million items holds a few hundred jobs (their prompts, their places in
+ * the pacer's and the semaphore's queues), not a million. Each finished
+ * job lets the next one in; a stopped or halted run finishes the items it
+ * never admitted at once. A finished job is freed from an idle, once no
+ * caller on the stack can still hold it.
  */
 
 typedef struct
 {
   SheafBatchRun *run;
   SheafItem *item;
+  guint index;             /* the item's position in the run's list */
+  GList live_link;         /* in run->live from admission until it finishes */
   GList link;              /* in run->in_flight while an attempt is on the wire */
   GList wait_link;         /* in run->retrying */
   SheafPacerWaiter waiter; /* while the pacer holds it */
@@ -83,10 +92,15 @@ struct _SheafBatchRun
   guint n_succeeded;
   guint n_unreachable;
 
-  Job *jobs;
-  guint n_jobs;
+  GListModel *items;
+  GHashTable *previous; /* item index → its answer before this run */
+  guint n_jobs;         /* the items, admitted or not */
+  guint n_admitted;     /* the next item to admit */
   guint n_unfinished;
   guint n_pacing;
+  GQueue live;     /* admitted jobs not finished */
+  GQueue finished; /* finished jobs not freed yet */
+  GSource *reaper;
 
   GQueue in_flight;
   GSource *watchdog;
@@ -99,6 +113,18 @@ void _sheaf_job_release_permit (Job *job);
 void _sheaf_job_finish (Job *job, SheafItemState state);
 void _sheaf_run_update_wait (SheafBatchRun *run);
 void _sheaf_run_finish_waiting (SheafBatchRun *run, SheafItemState state);
+
+/* sheaf-batch-admit.c */
+void _sheaf_run_init_jobs (SheafBatchRun *run, GListModel *items);
+/* Resets every item, keeping aside the answers they had. */
+void _sheaf_run_start_items (SheafBatchRun *run);
+/* Lets jobs in until the window is full. */
+void _sheaf_run_admit (SheafBatchRun *run);
+/* Finishes, with @state, every item not admitted yet. */
+void _sheaf_run_finish_unadmitted (SheafBatchRun *run, SheafItemState state);
+/* A finished job leaves the live jobs, to be freed soon. */
+void _sheaf_run_retire (Job *job);
+void _sheaf_run_free_jobs (SheafBatchRun *run);
 
 /* sheaf-batch-outcome.c */
 void _sheaf_job_succeed (Job *job, SheafReply *reply, guint status);

@@ -104,10 +104,13 @@ _sheaf_job_finish (Job *job, SheafItemState state)
   _sheaf_batch_count_outcome (self, state, job->round_trip);
   _sheaf_batch_emit_item_finished (self, job->item);
   job_keep_previous (job, state);
+  _sheaf_run_retire (job);
 
   g_assert (run->n_unfinished > 0);
   if (--run->n_unfinished == 0)
     run_complete (run);
+  else
+    _sheaf_run_admit (run);
 }
 
 /* What the footer says of waits */
@@ -446,10 +449,11 @@ _sheaf_run_finish_waiting (SheafBatchRun *run, SheafItemState state)
         _sheaf_job_finish (job, state);
     }
   /* Once, when the run stops: the pacer's queue is not the run's. */
-  for (guint i = 0; run->n_pacing > 0 && i < run->n_jobs; i++)
+  for (GList *l = run->live.head, *next; run->n_pacing > 0 && l != NULL; l = next)
     {
-      Job *job = &run->jobs[i];
+      Job *job = l->data;
 
+      next = l->next;
       if (!job->pacing)
         continue;
       if (state == SHEAF_ITEM_STATE_NOT_SENT)
@@ -457,6 +461,7 @@ _sheaf_run_finish_waiting (SheafBatchRun *run, SheafItemState state)
       else
         _sheaf_job_finish (job, state);
     }
+  _sheaf_run_finish_unadmitted (run, state);
 }
 
 void
@@ -504,6 +509,7 @@ _sheaf_batch_run_update_limit (SheafBatchRun *run)
   sheaf_overload_set_wanted (&run->overload, self->concurrency);
   sheaf_semaphore_set_limit (self->semaphore, run->overload.allowed);
   _sheaf_batch_set_effective_concurrency (self, run->overload.allowed);
+  _sheaf_run_admit (run);
 }
 
 static void
@@ -557,17 +563,7 @@ _sheaf_batch_run_new (SheafBatch *self, GListModel *items, GTask *task, GCancell
   sheaf_overload_init (&run->overload, self->concurrency);
   run->cancellable = g_cancellable_new ();
 
-  run->n_jobs = run->n_unfinished = g_list_model_get_n_items (items);
-  run->jobs = g_new0 (Job, run->n_jobs);
-  for (guint i = 0; i < run->n_jobs; i++)
-    {
-      Job *job = &run->jobs[i];
-
-      job->run = run;
-      job->item = g_list_model_get_item (items, i);
-      job->link.data = job;
-      job->wait_link.data = job;
-    }
+  _sheaf_run_init_jobs (run, items);
 
   run->watchdog = sheaf_deadline_source_new ("[sheaf] batch timeout", -1, watchdog_cb, run);
   if (cancellable != NULL)
@@ -589,15 +585,7 @@ disconnect_pacer (SheafBatchRun *run)
 void
 _sheaf_batch_run_free (SheafBatchRun *run)
 {
-  for (guint i = 0; i < run->n_jobs; i++)
-    {
-      Job *job = &run->jobs[i];
-
-      g_assert (job->finished);
-      g_clear_object (&job->item);
-      g_clear_object (&job->previous);
-    }
-  g_free (run->jobs);
+  _sheaf_run_free_jobs (run);
 
   if (run->external_id != 0)
     g_cancellable_disconnect (run->external, run->external_id);
@@ -647,19 +635,6 @@ run_complete (SheafBatchRun *run)
   g_task_attach_source (task, idle, run_complete_cb);
 }
 
-/* A row answered before keeps that answer aside until this run gives it
- * a new one. */
-static void
-job_start (Job *job)
-{
-  if (sheaf_item_has_answer (job->item))
-    {
-      job->previous = sheaf_item_new (NULL, NULL);
-      sheaf_item_copy_outcome (job->previous, job->item);
-    }
-  sheaf_item_reset (job->item);
-}
-
 void
 _sheaf_batch_run_start (SheafBatchRun *run)
 {
@@ -671,8 +646,7 @@ _sheaf_batch_run_start (SheafBatchRun *run)
   _sheaf_batch_reset_counters (self, run->n_jobs);
   _sheaf_batch_set_halt (self, NULL);
 
-  for (guint i = 0; i < run->n_jobs; i++)
-    job_start (&run->jobs[i]);
+  _sheaf_run_start_items (run);
 
   _sheaf_batch_set_running (self, TRUE);
 
@@ -682,6 +656,5 @@ _sheaf_batch_run_start (SheafBatchRun *run)
       return;
     }
 
-  for (guint i = 0; i < run->n_jobs; i++)
-    _sheaf_job_queue (&run->jobs[i]);
+  _sheaf_run_admit (run);
 }

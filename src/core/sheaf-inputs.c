@@ -118,6 +118,22 @@ split_paragraphs (GPtrArray *items, GStrv lines)
   add_item (items, NULL, paragraph->str);
 }
 
+/* One item per line of @text (which it cuts into lines in place): no
+ * copy of each line is made, for a million lines it would be many MB. */
+static void
+split_lines (GPtrArray *items, char *text)
+{
+  for (char *line = text; line != NULL;)
+    {
+      char *newline = strchr (line, '\n');
+
+      if (newline != NULL)
+        *newline = '\0';
+      add_item (items, NULL, line);
+      line = newline != NULL ? newline + 1 : NULL;
+    }
+}
+
 GPtrArray *
 sheaf_inputs_split_text (const char *text, SheafSplitMode mode)
 {
@@ -128,17 +144,15 @@ sheaf_inputs_split_text (const char *text, SheafSplitMode mode)
   g_return_val_if_fail (text != NULL, NULL);
 
   normalized = dup_with_lf (text, strlen (text));
-  lines = g_strsplit (normalized, "\n", -1);
   items = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (mode == SHEAF_SPLIT_LINES)
     {
-      for (guint i = 0; lines[i] != NULL; i++)
-        add_item (items, NULL, lines[i]);
+      split_lines (items, normalized);
+      return items;
     }
-  else
-    split_paragraphs (items, lines);
-
+  lines = g_strsplit (normalized, "\n", -1);
+  split_paragraphs (items, lines);
   return items;
 }
 
