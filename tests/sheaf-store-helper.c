@@ -18,8 +18,10 @@
  *   sheaf-store-helper DB BASE_URL N_ITEMS CONCURRENCY
  *
  * Items are "item 0" … "item N-1", sent as they are ({text}) to an
- * OpenAI-compatible server at BASE_URL. Prints "running" once the run has
- * started.
+ * OpenAI-compatible server at BASE_URL. When DB already holds items (a
+ * helper before this one was killed), those are the items and the run
+ * sends the ones without an answer, as the app does when it comes back.
+ * Prints "running" once the run has started.
  */
 
 static void
@@ -31,23 +33,28 @@ run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   *done = TRUE;
 }
 
-int
-main (int argc, char *argv[])
+/* The items the store kept, without those already answered; NULL when
+ * it holds none. */
+static GListStore *
+load_unanswered (SheafStore *store)
 {
-  g_autoptr (SheafStore) store = NULL;
-  g_autoptr (SheafProvider) provider = NULL;
-  g_autoptr (SheafBatch) batch = NULL;
-  g_autoptr (GListStore) items = g_list_store_new (SHEAF_TYPE_ITEM);
-  gboolean done = FALSE;
-  guint n;
+  g_autoptr (GPtrArray) loaded = sheaf_store_load_items (store);
+  GListStore *items;
 
-  if (argc != 5)
-    {
-      fprintf (stderr, "usage: %s DB BASE_URL N_ITEMS CONCURRENCY\n", argv[0]);
-      return 2;
-    }
+  if (loaded->len == 0)
+    return NULL;
+  items = g_list_store_new (SHEAF_TYPE_ITEM);
+  for (guint i = 0; i < loaded->len; i++)
+    if (sheaf_item_get_state (loaded->pdata[i]) != SHEAF_ITEM_STATE_DONE)
+      g_list_store_append (items, loaded->pdata[i]);
+  return items;
+}
 
-  n = (guint) atoi (argv[3]);
+static GListStore *
+make_items (SheafStore *store, guint n)
+{
+  GListStore *items = g_list_store_new (SHEAF_TYPE_ITEM);
+
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *text = g_strdup_printf ("item %u", i);
@@ -55,10 +62,30 @@ main (int argc, char *argv[])
 
       g_list_store_append (items, item);
     }
-
-  store = sheaf_store_new (argv[1]);
   sheaf_store_save_items (store, G_LIST_MODEL (items));
   sheaf_store_flush (store);
+  return items;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (SheafStore) store = NULL;
+  g_autoptr (SheafProvider) provider = NULL;
+  g_autoptr (SheafBatch) batch = NULL;
+  g_autoptr (GListStore) items = NULL;
+  gboolean done = FALSE;
+
+  if (argc != 5)
+    {
+      fprintf (stderr, "usage: %s DB BASE_URL N_ITEMS CONCURRENCY\n", argv[0]);
+      return 2;
+    }
+
+  store = sheaf_store_new (argv[1]);
+  items = load_unanswered (store);
+  if (items == NULL)
+    items = make_items (store, (guint) atoi (argv[3]));
 
   provider = sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, argv[2], "");
   batch = sheaf_batch_new (provider);

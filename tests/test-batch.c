@@ -549,6 +549,37 @@ test_counters_and_signal (gconstpointer data)
   g_signal_handlers_disconnect_by_data (f->batch, &progress);
 }
 
+/* A prompt above the providers' 32 MB fails its row, unsent, with a plain
+ * message; a 413 is tried once and says the request was too large. */
+static void
+test_too_large (gconstpointer data)
+{
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (GPOINTER_TO_INT (data));
+  g_autoptr (GString) template_ = g_string_new (NULL);
+  g_autofree char *big_text = g_strnfill (1024 * 1024, 'x');
+  SheafItem *big = sheaf_batch_fixture_add_item (f, big_text);
+  SheafItem *refused = sheaf_batch_fixture_add_item (f, "[[fake status=413]]");
+  SheafItem *fine = sheaf_batch_fixture_add_item (f, "fine");
+
+  /* 40 MiB for the big one. */
+  for (guint i = 0; i < 40; i++)
+    g_string_append (template_, "{text}");
+  g_object_set (f->batch, "template", template_->str, "retries", 3, NULL);
+  sheaf_batch_fixture_run (f, 10);
+
+  g_assert_cmpint (sheaf_item_get_state (big), ==, SHEAF_ITEM_STATE_FAILED);
+  sheaf_test_assert_contains (sheaf_item_get_error_message (big),
+                              "more than 32 MB (32,000,000 bytes)");
+  g_assert_null (sheaf_item_get_prompt (big));
+  g_assert_cmpint (sheaf_item_get_state (refused), ==, SHEAF_ITEM_STATE_FAILED);
+  sheaf_test_assert_contains (sheaf_item_get_error_message (refused),
+                              "too large for the provider (HTTP 413)");
+  g_assert_cmpuint (sheaf_item_get_attempts (refused), ==, 1);
+  g_assert_cmpint (sheaf_item_get_state (fine), ==, SHEAF_ITEM_STATE_DONE);
+  /* The big one never left: one request for the 413, one for "fine". */
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (f->fake), ==, 2);
+}
+
 static void
 test_run_errors (void)
 {
@@ -722,6 +753,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   sheaf_batch_fixture_add_for_both ("/batch/", "max-in-flight", test_max_in_flight);
+  sheaf_batch_fixture_add_for_both ("/batch/", "too-large", test_too_large);
   sheaf_batch_fixture_add_for_both ("/batch/", "raise-concurrency", test_raise_concurrency);
   sheaf_batch_fixture_add_for_both ("/batch/", "failure-does-not-stop-the-rest",
                                     test_failure_does_not_stop_the_rest);

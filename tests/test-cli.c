@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sheaf-core.h"
 #include "sheaf-cli-fixture.h"
@@ -508,13 +509,18 @@ static const UsageCase usage_cases[] = {
   { { "--csv=good.csv" }, { "--column", "id, name, text" } },
   { { "--column=text" }, { "--column needs --csv" } },
   { { "--csv=empty.txt", "--column=text" }, { "empty.txt: ", "empty" } },
-  { { "picture.png" }, { "“picture.png” is not a text file" } },
+  { { "picture.png" }, { "“picture.png” contains a NUL byte at line 3" } },
   { { "latin1.txt" }, { "“latin1.txt” is not UTF-8" } },
   { { "empty.txt" }, { "“empty.txt” is empty" } },
   { { "folder" }, { "“folder” is a folder" } },
   { { "--lines=blank.txt" }, { "blank.txt: ", "every line is empty" } },
   { { "--lines=latin1.txt" }, { "latin1.txt: ", "Line 1 is not UTF-8" } },
-  { { "--lines=picture.png" }, { "picture.png: ", "binary" } },
+  { { "--lines=picture.png" }, { "picture.png: ", "contains a NUL byte at line 3" } },
+  { { "--csv=nul.csv", "--column=text" }, { "nul.csv: ", "contains a NUL byte at line 2" } },
+  /* One limit for every input, said in MiB, before anything is read. */
+  { { "--lines=big.txt" }, { "“big.txt” is too large", "up to 10 MiB" } },
+  { { "--csv=big.txt", "--column=text" }, { "“big.txt” is too large", "up to 10 MiB" } },
+  { { "big.txt" }, { "“big.txt” is too large", "up to 10 MiB" } },
   { { "--provider=mistral", "good.txt" }, { "Unknown provider “mistral”", "anthropic", "openai" } },
   { { "--concurrency=0", "good.txt" }, { "--concurrency must be between 1 and 1000" } },
   { { "--concurrency=1001", "good.txt" }, { "--concurrency must be between 1 and 1000" } },
@@ -528,11 +534,58 @@ static const UsageCase usage_cases[] = {
   { { "--output=folder", "good.txt" }, { "is a folder" } },
 };
 
+/* Standard input past the limit is refused as soon as it is passed. */
+static void
+test_stdin_too_large (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *input = g_strnfill (11 * 1024 * 1024, 'a');
+  g_autofree char *path = cli_fixture_write_file (fixture, "input.txt", input, -1);
+  g_autoptr (GSubprocessLauncher) launcher = cli_fixture_make_launcher (
+    fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_auto (CliResult) result = { 0 };
+
+  /* From a file, not a pipe: sheaf-cli stops reading at the limit. */
+  g_subprocess_launcher_set_stdin_file_path (launcher, path);
+  cli_fixture_runv (
+    fixture, launcher, &result, NULL,
+    (const char *const[]){ "--lines=-", "--base-url", fixture->anthropic_url, NULL });
+  g_assert_cmpint (result.status, ==, 2);
+  sheaf_test_assert_contains (result.err, "“standard input” is larger than 10 MiB");
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 0);
+}
+
+/* A prompt above 32 MB fails its row with a plain message and is not sent;
+ * the others go. */
+static void
+test_prompt_too_large (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *line = g_strnfill (1024 * 1024, 'x');
+  g_autofree char *data = g_strconcat ("small\n", line, "\n", NULL);
+  g_autofree char *path = cli_fixture_write_file (fixture, "two.txt", data, -1);
+  g_autoptr (GString) template_ = g_string_new (NULL);
+  g_autofree char *template_arg = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_auto (CliResult) result = { 0 };
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append (template_, "{text}");
+  template_arg = g_strconcat ("--template=", template_->str, NULL);
+  run_cli (fixture, &result, NULL, "--lines=two.txt", template_arg, "--base-url",
+           fixture->anthropic_url);
+  g_assert_cmpint (result.status, ==, 1);
+  rows = cli_parse_csv (result.out);
+  g_assert_cmpstr (cli_cell (rows, 1, "status"), ==, "done");
+  g_assert_cmpstr (cli_cell (rows, 2, "status"), ==, "failed");
+  sheaf_test_assert_contains (cli_cell (rows, 2, "error"), "more than 32 MB (32,000,000 bytes)");
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (fixture->fake), ==, 1);
+}
+
 static void
 write_usage_files (Fixture *fixture)
 {
   const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
   g_autofree char *folder = g_build_filename (fixture->dir, "folder", NULL);
+  g_autofree char *big = NULL;
 
   g_free (cli_fixture_write_file (fixture, "unclosed.csv", "text\n\"open\nstill open\n", -1));
   g_free (cli_fixture_write_file (fixture, "good.csv", "id,name,text\n1,a,hello\n", -1));
@@ -541,6 +594,10 @@ write_usage_files (Fixture *fixture)
   g_free (cli_fixture_write_file (fixture, "latin1.txt", "caf\xe9\n", -1));
   g_free (cli_fixture_write_file (fixture, "empty.txt", "", 0));
   g_free (cli_fixture_write_file (fixture, "blank.txt", "\n  \n\n", -1));
+  g_free (cli_fixture_write_file (fixture, "nul.csv", "text\nn\0l\n", 8));
+  big = cli_fixture_write_file (fixture, "big.txt", "text\n", -1);
+  /* Sparse: 2 GB that take no room. */
+  g_assert_no_errno (truncate (big, 2000000000));
   g_assert_no_errno (g_mkdir (folder, 0700));
 }
 
@@ -844,6 +901,8 @@ main (int argc, char **argv)
 
   cli_fixture_add_test ("/cli/lines", test_lines, NULL);
   cli_fixture_add_test ("/cli/stdin", test_stdin, NULL);
+  cli_fixture_add_test ("/cli/stdin-too-large", test_stdin_too_large, NULL);
+  cli_fixture_add_test ("/cli/prompt-too-large", test_prompt_too_large, NULL);
   cli_fixture_add_test ("/cli/csv-column", test_csv_column, NULL);
   cli_fixture_add_test ("/cli/files", test_files, NULL);
   cli_fixture_add_test ("/cli/combined-inputs", test_combined_inputs, NULL);

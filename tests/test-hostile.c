@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include "sheaf-batch-fixture.h"
+#include "sheaf-csv.h"
 #include "sheaf-error.h"
 #include "sheaf-json.h"
+#include "sheaf-store.h"
 #include "sheaf-test-utils.h"
 
 #define DEEP 80000
@@ -132,21 +134,28 @@ redirect_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHash
     msg, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (server), "status")), user_data);
 }
 
+/* Listens on 127.0.0.1 and returns the server's URL. */
 static char *
-listen_redirecting (SoupServer *server, guint status, const char *to)
+listen_local (SoupServer *server)
 {
   g_autoptr (GError) error = NULL;
   GSList *uris;
   char *url;
 
-  g_object_set_data (G_OBJECT (server), "status", GUINT_TO_POINTER (status));
-  soup_server_add_handler (server, NULL, redirect_cb, (gpointer) to, NULL);
   g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (server);
   url = g_uri_to_string (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return url;
+}
+
+static char *
+listen_redirecting (SoupServer *server, guint status, const char *to)
+{
+  g_object_set_data (G_OBJECT (server), "status", GUINT_TO_POINTER (status));
+  soup_server_add_handler (server, NULL, redirect_cb, (gpointer) to, NULL);
+  return listen_local (server);
 }
 
 /* Against a server that redirects every request to another one (here the
@@ -175,6 +184,82 @@ test_redirect_not_followed (gconstpointer data)
     }
 }
 
+/* A provider's error that quotes the key, whichever header carried it. */
+static void
+quote_key_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *key = soup_message_headers_get_one (headers, "x-api-key");
+  g_autofree char *body = NULL;
+
+  if (key == NULL)
+    key = soup_message_headers_get_one (headers, "Authorization");
+  body = g_strdup_printf ("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                          "\"message\":\"Bad request for key %s\"}}",
+                          key != NULL ? key : "");
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+  soup_server_message_set_status (msg, 400, NULL);
+}
+
+static gboolean
+file_holds (const char *path, const char *needle)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &data, &length, NULL))
+    return FALSE;
+  return g_strstr_len (data, (gssize) length, needle) != NULL;
+}
+
+/* The key a provider quotes is hidden in the row, in the store and in the
+ * exported CSV. */
+static void
+test_key_hidden_everywhere (gconstpointer data)
+{
+  g_autoptr (SheafBatchFixture) f = sheaf_batch_fixture_new (GPOINTER_TO_INT (data));
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autofree char *dir = sheaf_test_make_tmp_dir ("sheaf-hostile-XXXXXX");
+  g_autofree char *db = g_build_filename (dir, "sheaf.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autoptr (SheafStore) store = sheaf_store_new (db);
+  g_autoptr (SheafStore) again = NULL;
+  g_autoptr (GPtrArray) loaded = NULL;
+  g_autoptr (GBytes) csv = NULL;
+  g_autofree char *url = NULL;
+  SheafItem *item;
+
+  soup_server_add_handler (server, NULL, quote_key_cb, NULL, NULL);
+  url = listen_local (server);
+  sheaf_batch_fixture_use_provider (f, url, KEY);
+  item = sheaf_batch_fixture_add_item (f, "hello");
+  sheaf_store_save_items (store, G_LIST_MODEL (f->items));
+  sheaf_batch_fixture_start (f);
+  sheaf_store_track_run (store, f->batch, G_LIST_MODEL (f->items));
+  SHEAF_TEST_WAIT_UNTIL (f->finished);
+
+  g_assert_cmpint (sheaf_item_get_state (item), ==, SHEAF_ITEM_STATE_FAILED);
+  sheaf_test_assert_contains (sheaf_item_get_error_message (item), "[key hidden]");
+  g_assert_null (strstr (sheaf_item_get_error_message (item), "very-secret"));
+  csv = sheaf_csv_export_items (G_LIST_MODEL (f->items));
+  g_assert_nonnull (
+    g_strstr_len (g_bytes_get_data (csv, NULL), g_bytes_get_size (csv), "[key hidden]"));
+  g_assert_null (
+    g_strstr_len (g_bytes_get_data (csv, NULL), g_bytes_get_size (csv), "very-secret"));
+  g_assert_true (sheaf_store_flush (store));
+  g_assert_false (file_holds (db, "very-secret") || file_holds (wal, "very-secret"));
+  g_clear_object (&store);
+  again = sheaf_store_new (db);
+  loaded = sheaf_store_load_items (again);
+  g_assert_cmpuint (loaded->len, ==, 1);
+  sheaf_test_assert_contains (sheaf_item_get_error_message (loaded->pdata[0]), "[key hidden]");
+  g_clear_object (&again);
+  g_assert_false (file_holds (db, "very-secret"));
+  soup_server_disconnect (server);
+  sheaf_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -183,6 +268,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/deep", test_deep);
   g_test_add_func ("/hostile/deep-message", test_deep_message);
   g_test_add_func ("/hostile/key-hidden", test_key_hidden);
+  sheaf_batch_fixture_add_for_both ("/hostile/", "key-hidden-everywhere",
+                                    test_key_hidden_everywhere);
   g_test_add_func ("/hostile/redirect-message", test_redirect_message);
   sheaf_batch_fixture_add_for_both ("/hostile/", "redirect-not-followed",
                                     test_redirect_not_followed);

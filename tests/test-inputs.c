@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sheaf-error.h"
@@ -139,11 +140,14 @@ test_text_from_bytes (void)
   assert_text_error ("", 0, "empty");
   assert_text_error (" \n\t\r\n", 5, "empty");
   assert_text_error ("\xEF\xBB\xBF\n", 4, "empty");
-  assert_text_error (binary, sizeof binary - 1, "not a text file");
+  assert_text_error (binary, sizeof binary - 1, "contains a NUL byte at line 1");
+  assert_text_error ("one\ntwo\n\0", 9, "contains a NUL byte at line 3");
   assert_text_error (latin1, sizeof latin1 - 1, "not UTF-8");
 
   memset (big, 'a', SHEAF_INPUT_MAX_FILE_SIZE + 1);
-  assert_text_error (big, SHEAF_INPUT_MAX_FILE_SIZE + 1, "too large");
+  /* In MiB, as the limit is: never "10.5 MB" for 10 MiB. */
+  assert_text_error (big, SHEAF_INPUT_MAX_FILE_SIZE + 1, "too large (10.0\u00a0MiB)");
+  assert_text_error (big, SHEAF_INPUT_MAX_FILE_SIZE + 1, "files of up to 10 MiB");
 }
 
 /* Files */
@@ -272,9 +276,10 @@ test_file_errors (Fixture *fixture, gconstpointer user_data)
 
   assert_file_error (empty, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "empty.txt", "empty");
   assert_file_error (blank, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "blank.txt", "empty");
-  assert_file_error (png, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "picture.txt", "not a text file");
+  assert_file_error (png, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "picture.txt",
+                     "contains a NUL byte at line 3");
   assert_file_error (latin1, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "latin1.txt", "not UTF-8");
-  assert_file_error (big, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "big.txt", "too large");
+  assert_file_error (big, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT, "big.txt", "up to 10 MiB");
   assert_file_error (missing, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "missing.txt", "does not exist");
   assert_file_error (folder, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "folder", "folder");
 }
@@ -327,6 +332,51 @@ test_read_file (Fixture *fixture, gconstpointer user_data)
   g_assert_null (none);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "“gone.csv” does not exist"));
+}
+
+/* The one input limit holds for whatever is read whole (--lines, --csv, a
+ * CSV to import), refused before it is read. */
+static void
+test_read_file_too_large (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "huge.csv", NULL);
+  g_autoptr (GFile) huge = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  FILE *out = fopen (path, "w");
+
+  /* 1 GB that takes no room on disk: read whole, it would take 1 GB. */
+  g_assert_nonnull (out);
+  g_assert_cmpint (fseek (out, 1000 * 1000 * 1000, SEEK_SET), ==, 0);
+  g_assert_cmpint (fputc ('x', out), !=, EOF);
+  fclose (out);
+
+  bytes = sheaf_inputs_read_file (huge, NULL, &error);
+  g_assert_null (bytes);
+  g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
+  sheaf_test_assert_contains (error->message, "“huge.csv” is too large (953.7\u00a0MiB)");
+  sheaf_test_assert_contains (error->message, "up to 10 MiB");
+}
+
+/* A stream of unknown size (standard input) is cut off at the limit. */
+static void
+test_read_stream_too_large (void)
+{
+  gsize size = SHEAF_INPUT_MAX_FILE_SIZE + 1;
+  g_autoptr (GInputStream) fits =
+    g_memory_input_stream_new_from_data (g_malloc0 (size - 1), size - 1, g_free);
+  g_autoptr (GInputStream) over =
+    g_memory_input_stream_new_from_data (g_malloc0 (size), size, g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = sheaf_inputs_read_stream (fits, "standard input", NULL, &error);
+  g_autoptr (GBytes) none = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, SHEAF_INPUT_MAX_FILE_SIZE);
+  none = sheaf_inputs_read_stream (over, "standard input", NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
+  sheaf_test_assert_contains (error->message, "“standard input” is larger than 10 MiB");
 }
 
 /* CSV columns */
@@ -422,6 +472,8 @@ test_csv_errors (void)
   assert_csv_error ("text\n", 5, "text", "empty in every row");
   assert_csv_error (bad_utf8, sizeof bad_utf8 - 1, "text", "Line 3");
   assert_csv_error (unclosed, sizeof unclosed - 1, "text", "line 2");
+  /* A NUL is not text, and is not said to be an encoding problem. */
+  assert_csv_error ("text\nok\nn\0l\n", 11, "text", "contains a NUL byte at line 3");
 }
 
 /* Lines */
@@ -458,7 +510,7 @@ test_lines_errors (void)
 
   assert_lines_error ("", 0, "every line is empty");
   assert_lines_error ("\n \n\t\n", 5, "every line is empty");
-  assert_lines_error (binary, sizeof binary - 1, "binary");
+  assert_lines_error (binary, sizeof binary - 1, "contains a NUL byte at line 2");
   assert_lines_error (latin1, sizeof latin1 - 1, "Line 3 is not UTF-8");
 }
 
@@ -482,6 +534,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/inputs/read-file", Fixture, NULL, fixture_set_up, test_read_file,
               fixture_tear_down);
+  g_test_add ("/inputs/read-file-too-large", Fixture, NULL, fixture_set_up,
+              test_read_file_too_large, fixture_tear_down);
+  g_test_add_func ("/inputs/read-stream-too-large", test_read_stream_too_large);
   g_test_add_func ("/inputs/csv-columns", test_csv_columns);
   g_test_add_func ("/inputs/csv-items", test_csv_items);
   g_test_add_func ("/inputs/csv-title-column", test_csv_title_column);

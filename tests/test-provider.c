@@ -1394,9 +1394,9 @@ static const WordingCase reply_wordings[] = {
     "temperature.",
     { "--model", "--max-tokens", "--temperature" } },
   { "[[fake status=413]]",
-    "The prompt is too long for this model. Shorten the text or the template, or choose a model "
-    "that takes longer input.",
-    { "--template", "--model" } },
+    "The request was too large for the provider (HTTP 413), so it was not tried again. Shorten "
+    "the text or the template.",
+    { "--template" } },
   { "[[fake fault=not-json]]",
     "The provider sent something that is not an answer Sheaf can read (perhaps a web page). "
     "Check the base URL in Preferences.",

@@ -732,26 +732,55 @@ spawn_helper (const char *db, const char *url, guint n, guint concurrency)
   return child;
 }
 
-/* Items whose answer left the server more than a second before @kill_us. */
+/* At most 16 answers every 4 ms, 4,000 a second: three kills never reach
+ * the end of the items. */
+#define KILL_N_ITEMS     20000
+#define KILL_CONCURRENCY 16
+#define KILL_LATENCY_MS  4
+#define KILL_ANSWER_SIZE 160
+#define KILL_TIMES       3
+
+/* What the fake answers to @prompt: "Echo: ", the prompt and its "lorem
+ * ipsum" padding up to KILL_ANSWER_SIZE bytes. */
+static char *
+expected_answer (const char *prompt)
+{
+  static const char *const words[] = { " lorem", " ipsum", " dolor", " sit", " amet" };
+  g_autoptr (GString) padding = g_string_new (NULL);
+  GString *answer = g_string_new ("Echo: ");
+  gsize pad;
+
+  g_string_append (answer, prompt);
+  pad = KILL_ANSWER_SIZE > answer->len ? KILL_ANSWER_SIZE - answer->len : 0;
+  for (guint i = 0; padding->len < pad; i++)
+    g_string_append (padding, words[i % G_N_ELEMENTS (words)]);
+  g_string_append_len (answer, padding->str, (gssize) pad);
+  return g_string_free (answer, FALSE);
+}
+
+/* Items whose answer left the server whole more than a second before
+ * @kill_us. */
 static GHashTable *
-delivered_before (SheafFakeProvider *fake, guint n, guint latency_ms, gint64 kill_us)
+delivered_before (SheafFakeProvider *fake, gint64 kill_us)
 {
   GHashTable *delivered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < KILL_N_ITEMS; i++)
     {
       g_autofree char *text = g_strdup_printf ("item %u", i);
-      GArray *arrivals = sheaf_fake_provider_get_arrivals (fake, text);
+      GArray *deliveries = sheaf_fake_provider_get_deliveries (fake, text);
 
-      if (arrivals != NULL && arrivals->len > 0 &&
-          g_array_index (arrivals, gint64, 0) + latency_ms * 1000 < kill_us - G_USEC_PER_SEC)
+      if (deliveries != NULL && deliveries->len > 0 &&
+          g_array_index (deliveries, gint64, 0) < kill_us - G_USEC_PER_SEC)
         g_hash_table_add (delivered, g_steal_pointer (&text));
     }
   return delivered;
 }
 
+/* Every answer delivered long enough before the kill is saved with its
+ * whole text, every saved answer is whole, and the rest were interrupted. */
 static void
-assert_restored_after_kill (const char *path, GHashTable *delivered, guint n)
+assert_restored_after_kill (const char *path, GHashTable *delivered, guint n_runs)
 {
   g_autoptr (SheafStore) store = sheaf_store_new (path);
   g_autoptr (GPtrArray) loaded = sheaf_store_load_items (store);
@@ -759,54 +788,77 @@ assert_restored_after_kill (const char *path, GHashTable *delivered, guint n)
   guint n_done = 0, n_interrupted = 0;
 
   g_assert_null (sheaf_store_get_error (store));
-  g_assert_cmpuint (loaded->len, ==, n);
+  g_assert_cmpuint (loaded->len, ==, KILL_N_ITEMS);
   for (guint i = 0; i < loaded->len; i++)
     {
       SheafItem *item = loaded->pdata[i];
+      const char *text = sheaf_item_get_text (item);
 
       if (sheaf_item_get_state (item) == SHEAF_ITEM_STATE_DONE)
-        n_done++;
+        {
+          g_autofree char *expected = expected_answer (text);
+
+          g_assert_cmpstr (sheaf_item_get_response (item), ==, expected);
+          n_done++;
+        }
       else if (sheaf_store_item_is_interrupted (item))
         n_interrupted++;
       else
-        g_error ("“%s” is neither done nor interrupted", sheaf_item_get_text (item));
-      if (g_hash_table_contains (delivered, sheaf_item_get_text (item)))
+        g_error ("“%s” is neither done nor interrupted", text);
+      if (g_hash_table_contains (delivered, text))
         g_assert_cmpint (sheaf_item_get_state (item), ==, SHEAF_ITEM_STATE_DONE);
     }
-  g_test_message ("After the kill: %u of %u answers delivered more than 1 s before it, %u "
-                  "saved, %u rows interrupted",
-                  g_hash_table_size (delivered), n, n_done, n_interrupted);
+  g_test_message ("After kill %u: %u of %u answers delivered more than 1 s before it, %u saved "
+                  "with their whole text, %u rows interrupted",
+                  n_runs, g_hash_table_size (delivered), KILL_N_ITEMS, n_done, n_interrupted);
   g_assert_cmpuint (n_interrupted, >, 0);
-  g_assert_cmpuint (runs->len, ==, 1);
+  g_assert_cmpuint (runs->len, ==, n_runs);
   g_assert_cmpint (((SheafRunInfo *) runs->pdata[0])->state, ==, SHEAF_RUN_STATE_INTERRUPTED);
-  g_assert_cmpuint (((SheafRunInfo *) runs->pdata[0])->n_done, ==, n_done);
 }
 
-static void
-test_killed_mid_run (Fixture *f, gconstpointer data)
+/* Runs the helper on @db until 500 requests have come and then another
+ * 1.2 s, and kills it; returns when it was killed. */
+static gint64
+run_and_kill_helper (SheafFakeProvider *fake, const char *db, const char *url)
 {
-  const guint n = 300, concurrency = 10, latency_ms = 100;
-  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
-  g_autofree char *url = sheaf_fake_provider_dup_base_url (fake, SHEAF_PROVIDER_KIND_OPENAI);
-  g_autoptr (GHashTable) delivered = NULL;
-  Child child;
-  gint64 kill_us;
+  guint first = sheaf_fake_provider_get_n_requests (fake);
+  Child child = spawn_helper (db, url, KILL_N_ITEMS, KILL_CONCURRENCY);
+  gint64 busy_us, kill_us;
   int status;
 
-  sheaf_fake_provider_set_latency_ms (fake, latency_ms);
-  child = spawn_helper (f->path, url, n, concurrency);
-  /* About two seconds in: twenty waves of answers have left. */
-  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_n_requests (fake) >= 200);
+  SHEAF_TEST_WAIT_UNTIL (sheaf_fake_provider_get_n_requests (fake) >= first + 500);
+  busy_us = g_get_monotonic_time ();
+  SHEAF_TEST_WAIT_UNTIL (g_get_monotonic_time () >= busy_us + 6 * G_USEC_PER_SEC / 5);
   g_assert_cmpint (kill (child.pid, SIGKILL), ==, 0);
   kill_us = g_get_monotonic_time ();
+  g_test_message ("%u answers a second before the kill",
+                  (guint) ((sheaf_fake_provider_get_n_requests (fake) - first - 500) /
+                           ((kill_us - busy_us) / (double) G_USEC_PER_SEC)));
   g_assert_cmpint (waitpid (child.pid, &status, 0), ==, child.pid);
   g_assert_true (WIFSIGNALED (status));
   g_spawn_close_pid (child.pid);
   close (child.out_fd);
+  return kill_us;
+}
 
-  delivered = delivered_before (fake, n, latency_ms, kill_us);
-  g_assert_cmpuint (g_hash_table_size (delivered), >=, 50);
-  assert_restored_after_kill (f->path, delivered, n);
+/* The writer killed again and again while thousands of answers a second
+ * arrive; each time it comes back on what the store kept and goes on. */
+static void
+test_killed_mid_run (Fixture *f, gconstpointer data)
+{
+  g_autoptr (SheafFakeProvider) fake = sheaf_fake_provider_new (0, NULL);
+  g_autofree char *url = sheaf_fake_provider_dup_base_url (fake, SHEAF_PROVIDER_KIND_OPENAI);
+
+  sheaf_fake_provider_set_latency_ms (fake, KILL_LATENCY_MS);
+  sheaf_fake_provider_set_answer_bytes (fake, KILL_ANSWER_SIZE);
+  for (guint k = 1; k <= KILL_TIMES; k++)
+    {
+      gint64 kill_us = run_and_kill_helper (fake, f->path, url);
+      g_autoptr (GHashTable) delivered = delivered_before (fake, kill_us);
+
+      g_assert_cmpuint (g_hash_table_size (delivered), >=, 500 * k);
+      assert_restored_after_kill (f->path, delivered, k);
+    }
 }
 
 static void

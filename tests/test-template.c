@@ -5,7 +5,11 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
 #include "sheaf-template.h"
+
+#include "sheaf-error.h"
 
 static void
 assert_renders (const char *template_, const char *title, const char *text, const char *expected)
@@ -120,6 +124,58 @@ test_available_names (void)
   g_assert_false (g_strv_contains (names, "tilte"));
 }
 
+/* The size of the rendering, from its parts, is exact. */
+static void
+test_rendered_size (void)
+{
+  static const char *const templates[] = { "{text}", "# {title}\n{text} {text}", "", "{x} {",
+                                           "{text}{title}{text}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (templates); i++)
+    {
+      g_autofree char *out = sheaf_template_render (templates[i], "Title", "{text} body");
+
+      g_assert_cmpuint (sheaf_template_rendered_size (templates[i], "Title", "{text} body"), ==,
+                        strlen (out));
+    }
+  g_assert_cmpuint (sheaf_template_rendered_size ("{text}{title}", NULL, NULL), ==, 0);
+}
+
+/* 10,000 {text} with a 10 MiB text is a 100 GB prompt: refused, from its
+ * size, before anything is rendered. */
+static void
+test_too_large (void)
+{
+  g_autoptr (GString) template_ = g_string_new (NULL);
+  gsize text_size = 10 * 1024 * 1024;
+  g_autofree char *text = g_malloc (text_size + 1);
+  g_autofree char *fits_text = g_strnfill (SHEAF_PROMPT_MAX_SIZE - 2, 'b');
+  g_autoptr (GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *fits = NULL;
+
+  memset (text, 'a', text_size);
+  text[text_size] = '\0';
+  for (guint i = 0; i < 10000; i++)
+    g_string_append (template_, "{text}\n");
+  g_assert_cmpuint (sheaf_template_rendered_size (template_->str, "T", text), ==,
+                    10000 * (text_size + 1));
+
+  prompt = sheaf_template_render_checked (template_->str, "T", text, &error);
+  g_assert_null (prompt);
+  g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "104.9"));
+  g_assert_nonnull (strstr (error->message, "more than 32 MB (32,000,000 bytes)"));
+  g_assert_nonnull (strstr (error->message, "It was not sent"));
+  g_clear_error (&error);
+
+  /* Exactly at the limit is still sent. */
+  fits = sheaf_template_render_checked ("[{text}]", "T", fits_text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (fits), ==, SHEAF_PROMPT_MAX_SIZE);
+  g_assert_false (sheaf_template_check_size (SHEAF_PROMPT_MAX_SIZE + 1, NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -132,6 +188,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/template/no-second-expansion", test_no_second_expansion);
   g_test_add_func ("/template/unicode", test_unicode);
   g_test_add_func ("/template/has-text", test_has_text);
+  g_test_add_func ("/template/rendered-size", test_rendered_size);
+  g_test_add_func ("/template/too-large", test_too_large);
   g_test_add_func ("/template/list-names", test_list_names);
   g_test_add_func ("/template/available-names", test_available_names);
 

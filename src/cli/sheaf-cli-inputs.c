@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include <gio/gio.h>
+#include <gio/gunixinputstream.h>
 #include <unistd.h>
 
 #include "sheaf-cli-private.h"
@@ -20,30 +21,20 @@ display_path (const char *path)
   return g_filename_display_name (path);
 }
 
-static GBytes *
-read_stdin (GError **error)
-{
-  g_autoptr (GIOChannel) channel = g_io_channel_unix_new (STDIN_FILENO);
-  char *data = NULL;
-  gsize length = 0;
-
-  if (g_io_channel_set_encoding (channel, NULL, error) != G_IO_STATUS_NORMAL ||
-      g_io_channel_read_to_end (channel, &data, &length, error) != G_IO_STATUS_NORMAL)
-    {
-      g_prefix_error (error, _ ("Could not read standard input: "));
-      return NULL;
-    }
-
-  return g_bytes_new_take (data, length);
-}
-
+/* At most SHEAF_INPUT_MAX_FILE_SIZE bytes of @path, which it refuses past
+ * that, before reading more. */
 static GBytes *
 read_input (const char *path, GError **error)
 {
   g_autoptr (GFile) file = NULL;
 
   if (g_strcmp0 (path, "-") == 0)
-    return read_stdin (error);
+    {
+      g_autoptr (GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autofree char *name = display_path (path);
+
+      return sheaf_inputs_read_stream (in, name, NULL, error);
+    }
 
   file = g_file_new_for_commandline_arg (path);
   return sheaf_inputs_read_file (file, NULL, error);

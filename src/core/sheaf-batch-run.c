@@ -377,21 +377,31 @@ pacer_ready_cb (SheafPacerWaiter *waiter, gpointer user_data)
   job_request_permit (job);
 }
 
-static void
+/* Fails the row, unsent, when its prompt is larger than any provider
+ * takes: measured before it is rendered. */
+static gboolean
 job_render (Job *job)
 {
   SheafBatchRun *run = job->run;
   SheafItem *item = job->item;
   const char *prompt = sheaf_item_get_prompt (item);
   g_autofree char *sent_key = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (prompt == NULL)
     {
-      g_autofree char *rendered = sheaf_template_render (
-        run->template_, sheaf_item_get_title (item), sheaf_item_get_text (item));
+      g_autofree char *rendered = sheaf_template_render_checked (
+        run->template_, sheaf_item_get_title (item), sheaf_item_get_text (item), &error);
 
       sheaf_item_set_prompt (item, rendered);
       prompt = sheaf_item_get_prompt (item);
+    }
+  else
+    sheaf_template_check_size (strlen (prompt), &error);
+  if (error != NULL)
+    {
+      _sheaf_job_fail (job, error->message, 0);
+      return FALSE;
     }
   sent_key = _sheaf_sent_key (run->provider, run->model, run->system, run->max_tokens,
                               run->temperature, prompt);
@@ -400,6 +410,7 @@ job_render (Job *job)
    * row still says which model it was meant for. */
   sheaf_item_set_model (item, run->model);
   job->prompt_bytes = strlen (prompt) + (run->system != NULL ? strlen (run->system) : 0);
+  return TRUE;
 }
 
 /* Waits for room in the rate limits, then for a permit. */
@@ -413,8 +424,8 @@ _sheaf_job_queue (Job *job)
       _sheaf_job_not_sent (job);
       return;
     }
-  if (job->prompt_bytes == 0)
-    job_render (job);
+  if (job->prompt_bytes == 0 && !job_render (job))
+    return;
 
   if (!job->reserved)
     {

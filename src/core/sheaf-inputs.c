@@ -15,6 +15,7 @@
 #define TITLE_MAX_CHARS      60
 #define UTF8_BOM             "\xEF\xBB\xBF"
 #define FILE_INFO_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE
+#define READ_CHUNK_SIZE      (64 * 1024)
 
 /* Titles */
 
@@ -202,25 +203,42 @@ line_of (const char *data, const char *position)
   return line;
 }
 
-static void
-set_too_large_error (GError **error, const char *display_name, guint64 size)
+/* The line of the first NUL byte in @data. */
+static guint
+nul_line (const char *data, gsize length)
 {
-  g_autofree char *size_str = g_format_size (size);
-  g_autofree char *max_str = g_format_size (SHEAF_INPUT_MAX_FILE_SIZE);
-
-  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
-               _ ("“%s” is too large (%s). Sheaf takes files up to %s: split it into smaller "
-                  "files."),
-               display_name, size_str, max_str);
+  return line_of (data, memchr (data, '\0', length));
 }
 
 static void
-set_file_text_error (GError **error, TextProblem problem, const char *display_name)
+set_too_large_error (GError **error, const char *display_name, guint64 size)
+{
+  g_autofree char *size_str = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+               _ ("“%s” is too large (%s). Sheaf takes files of up to %u MiB: split it into "
+                  "smaller files."),
+               display_name, size_str, SHEAF_INPUT_MAX_MIB);
+}
+
+/* For a stream whose size was not known before reading. */
+static void
+set_stream_too_large_error (GError **error, const char *display_name)
+{
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+               _ ("“%s” is larger than %u MiB, the most Sheaf takes from one input: split it "
+                  "into smaller files."),
+               display_name, SHEAF_INPUT_MAX_MIB);
+}
+
+static void
+set_file_text_error (GError **error, TextProblem problem, const char *display_name, guint bad_line)
 {
   if (problem == TEXT_BINARY)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
-                 _ ("“%s” is not a text file. Sheaf reads plain text, such as .txt and .md files."),
-                 display_name);
+                 _ ("“%s” contains a NUL byte at line %u, so it is not a text file. Sheaf reads "
+                    "plain text, such as .txt and .md files."),
+                 display_name, bad_line);
   else if (problem == TEXT_NOT_UTF8)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
                  _ ("“%s” is not UTF-8 text. Open it in a text editor, save it with the UTF-8 "
@@ -252,7 +270,8 @@ sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **
   problem = check_text (data, length, NULL);
   if (problem != TEXT_OK)
     {
-      set_file_text_error (error, problem, display_name);
+      set_file_text_error (error, problem, display_name,
+                           problem == TEXT_BINARY ? nul_line (data, length) : 0);
       return NULL;
     }
 
@@ -311,23 +330,34 @@ propagate_read_error (GFile *file, GError *local_error, GError **error)
 }
 
 GBytes *
-sheaf_inputs_read_file (GFile *file, GCancellable *cancellable, GError **error)
+sheaf_inputs_read_stream (GInputStream *stream, const char *display_name, GCancellable *cancellable,
+                          GError **error)
 {
-  char *contents = NULL;
-  gsize length = 0;
-  GError *local_error = NULL;
+  g_autoptr (GByteArray) data = g_byte_array_new ();
+  gsize n_read = 0;
 
-  g_return_val_if_fail (G_IS_FILE (file), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (display_name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, &local_error))
+  do
     {
-      propagate_read_error (file, local_error, error);
-      return NULL;
-    }
+      gsize length = data->len;
 
-  return g_bytes_new_take (contents, length);
+      g_byte_array_set_size (data, length + READ_CHUNK_SIZE);
+      if (!g_input_stream_read_all (stream, data->data + length, READ_CHUNK_SIZE, &n_read,
+                                    cancellable, error))
+        return NULL;
+      g_byte_array_set_size (data, length + n_read);
+      if (data->len > SHEAF_INPUT_MAX_FILE_SIZE)
+        {
+          set_stream_too_large_error (error, display_name);
+          return NULL;
+        }
+    }
+  while (n_read == READ_CHUNK_SIZE);
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
 /* Refuses a folder or a file too large to be an item before reading it. */
@@ -349,6 +379,100 @@ check_file_info (GFile *file, GFileInfo *info, GError **error)
     }
 
   return TRUE;
+}
+
+GBytes *
+sheaf_inputs_read_file (GFile *file, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (GFileInputStream) stream = NULL;
+  g_autofree char *name = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  info = g_file_query_info (file, FILE_INFO_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, cancellable,
+                            &local_error);
+  if (info != NULL && !check_file_info (file, info, error))
+    return NULL;
+  if (info != NULL)
+    stream = g_file_read (file, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      propagate_read_error (file, local_error, error);
+      return NULL;
+    }
+
+  /* The file may have grown since it was measured. */
+  name = dup_display_name (file);
+  return sheaf_inputs_read_stream (G_INPUT_STREAM (stream), name, cancellable, error);
+}
+
+static void
+read_file_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GBytes *bytes = sheaf_inputs_read_file (task_data, cancellable, &error);
+
+  if (bytes == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+item_from_file_in_thread (GTask *task, gpointer source, gpointer task_data,
+                          GCancellable *cancellable)
+{
+  GError *error = NULL;
+  SheafItem *item = sheaf_inputs_item_from_file (task_data, cancellable, &error);
+
+  if (item == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, item, g_object_unref);
+}
+
+/* Runs @func on @file in a thread, for the _finish() of @source_tag. */
+static void
+run_on_file_in_thread (GFile *file, GTaskThreadFunc func, gpointer source_tag,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, func);
+}
+
+static gpointer
+propagate_file_task (GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+sheaf_inputs_read_file_async (GFile *file, GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  run_on_file_in_thread (file, read_file_in_thread, sheaf_inputs_read_file_async, cancellable,
+                         callback, user_data);
+}
+
+GBytes *
+sheaf_inputs_read_file_finish (GAsyncResult *result, GError **error)
+{
+  return propagate_file_task (result, sheaf_inputs_read_file_async, error);
 }
 
 static char *
@@ -386,119 +510,50 @@ item_from_bytes (GFile *file, GBytes *bytes, GError **error)
 SheafItem *
 sheaf_inputs_item_from_file (GFile *file, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GFileInfo) info = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  GError *local_error = NULL;
+  g_autoptr (GBytes) bytes = sheaf_inputs_read_file (file, cancellable, error);
 
-  g_return_val_if_fail (G_IS_FILE (file), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  info = g_file_query_info (file, FILE_INFO_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, cancellable,
-                            &local_error);
-  if (info == NULL)
-    {
-      propagate_read_error (file, local_error, error);
-      return NULL;
-    }
-  if (!check_file_info (file, info, error))
-    return NULL;
-
-  bytes = sheaf_inputs_read_file (file, cancellable, error);
   if (bytes == NULL)
     return NULL;
 
   return item_from_bytes (file, bytes, error);
 }
 
-static void
-on_load_contents (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GFile *file = G_FILE (object);
-  g_autoptr (GBytes) bytes = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-  GError *local_error = NULL;
-  GError *error = NULL;
-  SheafItem *item;
-
-  if (!g_file_load_contents_finish (file, result, &contents, &length, NULL, &local_error))
-    {
-      propagate_read_error (file, local_error, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  bytes = g_bytes_new_take (contents, length);
-  item = item_from_bytes (file, bytes, &error);
-  if (item == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, item, g_object_unref);
-}
-
-static void
-on_query_info (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GFile *file = G_FILE (object);
-  GCancellable *cancellable;
-  g_autoptr (GFileInfo) info = NULL;
-  GError *local_error = NULL;
-  GError *error = NULL;
-
-  info = g_file_query_info_finish (file, result, &local_error);
-  if (info == NULL)
-    {
-      propagate_read_error (file, local_error, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-  if (!check_file_info (file, info, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  cancellable = g_task_get_cancellable (task);
-  g_file_load_contents_async (file, cancellable, on_load_contents, g_steal_pointer (&task));
-}
-
 void
 sheaf_inputs_item_from_file_async (GFile *file, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (GTask) task = NULL;
-
-  g_return_if_fail (G_IS_FILE (file));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sheaf_inputs_item_from_file_async);
-
-  g_file_query_info_async (file, FILE_INFO_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           cancellable, on_query_info, g_steal_pointer (&task));
+  run_on_file_in_thread (file, item_from_file_in_thread, sheaf_inputs_item_from_file_async,
+                         cancellable, callback, user_data);
 }
 
 SheafItem *
 sheaf_inputs_item_from_file_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (
-    g_task_get_source_tag (G_TASK (result)) == sheaf_inputs_item_from_file_async, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return propagate_file_task (result, sheaf_inputs_item_from_file_async, error);
 }
 
 /* CSV and lines */
 
+static void
+set_nul_error (GError **error, guint line)
+{
+  g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+               _ ("The file contains a NUL byte at line %u, so it is not text. Give a plain text "
+                  "file saved with the UTF-8 character encoding."),
+               line);
+}
+
 static GPtrArray *
 parse_csv_with_header (const char *data, gsize length, GError **error)
 {
-  g_autoptr (GPtrArray) rows = sheaf_csv_parse (data, length, error);
+  g_autoptr (GPtrArray) rows = NULL;
 
+  if (length > 0 && memchr (data, '\0', length) != NULL)
+    {
+      set_nul_error (error, nul_line (data, length));
+      return NULL;
+    }
+  rows = sheaf_csv_parse (data, length, error);
   if (rows == NULL)
     return NULL;
   if (rows->len == 0)
@@ -641,9 +696,7 @@ static void
 set_lines_text_error (GError **error, TextProblem problem, guint line)
 {
   if (problem == TEXT_BINARY)
-    g_set_error_literal (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
-                         _ ("This is not text: it holds binary data. Give a plain text file with "
-                            "one input on each line."));
+    set_nul_error (error, line);
   else if (problem == TEXT_NOT_UTF8)
     g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
                  _ ("Line %u is not UTF-8 text. Save the file with the UTF-8 character "
@@ -668,7 +721,10 @@ sheaf_inputs_items_from_lines (const char *data, gsize length, GError **error)
   problem = check_text (data, length, &bad);
   if (problem != TEXT_OK)
     {
-      set_lines_text_error (error, problem, bad != NULL ? line_of (data, bad) : 0);
+      set_lines_text_error (error, problem,
+                            problem == TEXT_BINARY ? nul_line (data, length)
+                            : bad != NULL          ? line_of (data, bad)
+                                                   : 0);
       return NULL;
     }
 

@@ -7,8 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Files larger than this are refused as items. */
-#define SHEAF_INPUT_MAX_FILE_SIZE (10 * 1024 * 1024)
+/* Inputs larger than this (files, --lines and --csv alike) are refused,
+ * before they are read whole. Messages state it in MiB. */
+#define SHEAF_INPUT_MAX_MIB       10
+#define SHEAF_INPUT_MAX_FILE_SIZE (SHEAF_INPUT_MAX_MIB * 1024 * 1024)
 
 typedef enum
 {
@@ -27,18 +29,30 @@ GPtrArray *sheaf_inputs_split_text (const char *text, SheafSplitMode mode);
 /*
  * Checks file contents as an item's text: fails with
  * SHEAF_ERROR_INVALID_INPUT and a message naming @display_name when the
- * contents are empty (or only white space), binary (a NUL byte), not UTF-8,
+ * contents are empty (or only white space), hold a NUL byte (the message
+ * gives its line), are not UTF-8,
  * or larger than SHEAF_INPUT_MAX_FILE_SIZE. A UTF-8 BOM is dropped and
  * CRLF becomes LF.
  */
 char *sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **error);
 
 /*
- * The whole contents of @file. When it cannot be read the error keeps its
- * GIOError code and says, for a person and naming the file, what is wrong:
- * it does not exist, it is a folder, it may not be read.
+ * The whole contents of @file, refused with SHEAF_ERROR_INVALID_INPUT
+ * (naming the file) when it is larger than SHEAF_INPUT_MAX_FILE_SIZE, which
+ * is checked before reading and while reading. When it cannot be read the
+ * error keeps its GIOError code and says, for a person and naming the file,
+ * what is wrong: it does not exist, it is a folder, it may not be read.
  */
 GBytes *sheaf_inputs_read_file (GFile *file, GCancellable *cancellable, GError **error);
+/* The same in a thread. */
+void sheaf_inputs_read_file_async (GFile *file, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+GBytes *sheaf_inputs_read_file_finish (GAsyncResult *result, GError **error);
+/* All of @stream, but no more than SHEAF_INPUT_MAX_FILE_SIZE bytes: past
+ * that it stops reading and fails with SHEAF_ERROR_INVALID_INPUT naming
+ * @display_name. */
+GBytes *sheaf_inputs_read_stream (GInputStream *stream, const char *display_name,
+                                  GCancellable *cancellable, GError **error);
 
 /* One item from one file, titled by the file's name (without .txt/.md). */
 SheafItem *sheaf_inputs_item_from_file (GFile *file, GCancellable *cancellable, GError **error);

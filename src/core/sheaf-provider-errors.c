@@ -314,8 +314,9 @@ classify (guint status, const ErrorInfo *info, const char **message)
   if ((status == 0 || (status >= 400 && status < 500)) &&
       info_says (info, quota_codes, quota_phrases))
     return SHEAF_ERROR_QUOTA;
-  if ((status == 0 || status == 400 || status == 413) &&
-      info_says (info, too_large_codes, too_large_phrases))
+  /* A 413 is the request's size, whatever the body says: see
+   * dup_request_too_large_message(). */
+  if ((status == 0 || status == 400) && info_says (info, too_large_codes, too_large_phrases))
     return SHEAF_ERROR_TOO_LARGE;
   if (status == 0)
     return code_for_type (info);
@@ -402,6 +403,19 @@ dup_model_name (const char *message)
   return NULL;
 }
 
+/* A 413: never retried (SHEAF_ERROR_TOO_LARGE), since the same request
+ * would be refused again. */
+static char *
+dup_request_too_large_message (SheafProvider *self)
+{
+  if (_sheaf_provider_on_command_line (self))
+    return g_strdup (_ ("The request was too large for the provider (HTTP 413), so it was not "
+                        "tried again. Shorten the text, or the template given with "
+                        "--template."));
+  return g_strdup (_ ("The request was too large for the provider (HTTP 413), so it was not "
+                      "tried again. Shorten the text or the template."));
+}
+
 static void
 set_error_with_detail (GError **error, SheafError code, const char *message, const char *detail)
 {
@@ -452,6 +466,8 @@ set_provider_error (SheafProvider *self, guint status, const ErrorInfo *info, GB
     }
   if (code == SHEAF_ERROR_BAD_RESPONSE)
     text = dup_unknown_status_message (self, status);
+  else if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    text = dup_request_too_large_message (self);
   else if (message != NULL)
     text = g_strdup (_ (message));
   else

@@ -57,11 +57,12 @@ sheaf_batch_dup_sent_key (SheafBatch *self, SheafItem *item)
   g_return_val_if_fail (SHEAF_IS_BATCH (self), NULL);
   g_return_val_if_fail (SHEAF_IS_ITEM (item), NULL);
 
-  prompt =
-    sheaf_template_render (self->template_ != NULL ? self->template_ : SHEAF_DEFAULT_TEMPLATE,
-                           sheaf_item_get_title (item), sheaf_item_get_text (item));
+  /* A prompt too large to send is never rendered: it has no sent key. */
+  prompt = sheaf_template_render_checked (
+    self->template_ != NULL ? self->template_ : SHEAF_DEFAULT_TEMPLATE, sheaf_item_get_title (item),
+    sheaf_item_get_text (item), NULL);
   return _sheaf_sent_key (self->provider, self->model, self->system, self->max_tokens,
-                          self->temperature, prompt);
+                          self->temperature, prompt != NULL ? prompt : "");
 }
 
 guint

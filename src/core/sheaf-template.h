@@ -12,6 +12,21 @@ G_BEGIN_DECLS
  * as they are, so prompts that show JSON examples survive untouched.
  */
 char *sheaf_template_render (const char *template_, const char *title, const char *text);
+
+/* The most bytes one rendered prompt may have: 32 MB, 32,000,000 bytes
+ * (decimal), the request limit of the providers' own APIs. */
+#define SHEAF_PROMPT_MAX_SIZE 32000000
+
+/* The size in bytes sheaf_template_render() would return, computed from
+ * the template's parts without rendering (G_MAXSIZE if it overflows). */
+gsize sheaf_template_rendered_size (const char *template_, const char *title, const char *text);
+/* Fails with SHEAF_ERROR_TOO_LARGE, a message that names the limit, when
+ * @size is above SHEAF_PROMPT_MAX_SIZE. */
+gboolean sheaf_template_check_size (gsize size, GError **error);
+/* sheaf_template_render(), unless the prompt would be larger than
+ * SHEAF_PROMPT_MAX_SIZE: then NULL and that error, nothing rendered. */
+char *sheaf_template_render_checked (const char *template_, const char *title, const char *text,
+                                     GError **error);
 gboolean sheaf_template_has_text (const char *template_);
 
 /*

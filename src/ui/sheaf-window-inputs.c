@@ -314,23 +314,28 @@ csv_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (CsvImport) import = user_data;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) columns = NULL;
-  char *contents = NULL;
+  const char *contents;
   gsize length = 0;
 
-  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
+  import->data = sheaf_inputs_read_file_finish (result, &error);
+  if (import->data == NULL)
     {
+      /* The message names the file. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _sheaf_show_error_dialog (import->self, _ ("Could Not Read the File"), error->message);
       return;
     }
 
-  import->data = g_bytes_new_take (contents, length);
+  contents = g_bytes_get_data (import->data, &length);
   columns = sheaf_inputs_csv_columns (contents, length, &error);
   if (columns == NULL || columns[0] == NULL)
     {
-      _sheaf_show_error_dialog (
-        import->self, _ ("Could Not Read the File"),
+      g_autofree char *message = g_strdup_printf (
+        /* TRANSLATORS: a file name, then why it cannot be imported. */
+        _ ("“%s”: %s"), import->name,
         error != NULL ? error->message : _ ("The file has no header row naming its columns."));
+
+      _sheaf_show_error_dialog (import->self, _ ("Could Not Read the File"), message);
       return;
     }
   csv_import_show_columns (g_steal_pointer (&import), columns);
@@ -348,7 +353,7 @@ import_csv_response (GtkNativeDialog *native, int response, SheafWindow *self)
       import = g_new0 (CsvImport, 1);
       import->self = g_object_ref (self);
       import->name = g_file_get_basename (file);
-      g_file_load_contents_async (file, self->cancellable, csv_loaded_cb, import);
+      sheaf_inputs_read_file_async (file, self->cancellable, csv_loaded_cb, import);
     }
   g_object_unref (native);
 }

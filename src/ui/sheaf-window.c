@@ -80,6 +80,8 @@ dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
   const char *sent = sheaf_item_get_prompt (item);
   SheafItemState state = sheaf_item_get_state (item);
   g_autofree char *template_ = NULL;
+  g_autoptr (GError) error = NULL;
+  char *prompt;
 
   /* A row not sent in the last run may still hold the prompt of an earlier one. */
   *as_sent = sent != NULL && state != SHEAF_ITEM_STATE_QUEUED && state != SHEAF_ITEM_STATE_NOT_SENT;
@@ -87,7 +89,10 @@ dup_detail_prompt (SheafWindow *self, SheafItem *item, gboolean *as_sent)
     return g_strdup (sent);
 
   template_ = _sheaf_window_dup_template (self);
-  return sheaf_template_render (template_, sheaf_item_get_title (item), sheaf_item_get_text (item));
+  prompt = sheaf_template_render_checked (template_, sheaf_item_get_title (item),
+                                          sheaf_item_get_text (item), &error);
+  /* Too large to send, and to show: say so instead. */
+  return prompt != NULL ? prompt : g_strdup (error->message);
 }
 
 /* What the Answer box shows: the answer, the reason of a failure, or for a
