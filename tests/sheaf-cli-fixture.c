@@ -41,6 +41,7 @@ cli_fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
   sheaf_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
+  g_free (fixture->measure_to);
   g_free (fixture->anthropic_url);
   g_free (fixture->openai_url);
   g_assert_finalize_object (fixture->fake);
@@ -89,6 +90,13 @@ cli_fixture_spawn_with (Fixture *fixture, GSubprocessLauncher *launcher, GSubpro
   if (launcher == NULL)
     launcher = own = cli_fixture_make_launcher (fixture, flags);
   g_assert_nonnull (cli);
+  /* Measured from a small parent: a child forked from this test counts
+   * what this test held at the fork in its own peak. */
+  if (fixture->measure_to != NULL)
+    {
+      g_ptr_array_add (argv, (char *) g_getenv ("SHEAF_MEASURE"));
+      g_ptr_array_add (argv, fixture->measure_to);
+    }
   g_ptr_array_add (argv, (char *) cli);
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);

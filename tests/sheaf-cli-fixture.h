@@ -29,6 +29,9 @@ typedef struct
   /* What the subprocess finds in its environment (NULL: empty). */
   const char *anthropic_key;
   const char *openai_key;
+  /* When set, sheaf-cli runs under bench-measure, which writes "EXIT WALL_S
+   * CPU_S PEAK_RSS_KB" there. */
+  char *measure_to;
 } Fixture;
 
 typedef struct

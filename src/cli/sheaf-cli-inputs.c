@@ -43,7 +43,7 @@ read_input (const char *path, GError **error)
 /* Appends @items (which it takes) or, when there are none, says which
  * input they were to come from. */
 static gboolean
-append_items (GListStore *store, GPtrArray *items, const char *name, GError **error)
+append_items (SheafCliRows *store, GPtrArray *items, const char *name, GError **error)
 {
   g_autoptr (GPtrArray) owned = items;
 
@@ -53,8 +53,7 @@ append_items (GListStore *store, GPtrArray *items, const char *name, GError **er
       return FALSE;
     }
 
-  g_list_store_splice (store, g_list_model_get_n_items (G_LIST_MODEL (store)), 0, items->pdata,
-                       items->len);
+  sheaf_cli_rows_append_all (store, items);
   return TRUE;
 }
 
@@ -81,7 +80,7 @@ fail_missing_column (const char *name, const char *data, gsize length, GError **
 
 /* --lines=@path, or --csv=@path when @csv (with --column=@column). */
 static gboolean
-add_text_input (GListStore *store, const char *path, gboolean csv, const char *column,
+add_text_input (SheafCliRows *store, const char *path, gboolean csv, const char *column,
                 GError **error)
 {
   g_autofree char *name = display_path (path);
@@ -102,7 +101,7 @@ add_text_input (GListStore *store, const char *path, gboolean csv, const char *c
 }
 
 static gboolean
-add_file (GListStore *store, const char *path, GError **error)
+add_file (SheafCliRows *store, const char *path, GError **error)
 {
   g_autoptr (GFile) file = g_file_new_for_commandline_arg (path);
   g_autoptr (SheafItem) item = sheaf_inputs_item_from_file (file, NULL, error);
@@ -110,13 +109,13 @@ add_file (GListStore *store, const char *path, GError **error)
   if (item == NULL)
     return FALSE;
 
-  g_list_store_append (store, item);
+  sheaf_cli_rows_append (store, item);
   return TRUE;
 }
 
 /* The row numbers of the output, by which --resume finds them again. */
 static void
-number_items (GListStore *store)
+number_items (SheafCliRows *store)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
 
@@ -129,7 +128,7 @@ number_items (GListStore *store)
 }
 
 gboolean
-_sheaf_cli_load_inputs (const CliOptions *o, GListStore *store, GError **error)
+_sheaf_cli_load_inputs (const CliOptions *o, SheafCliRows *store, GError **error)
 {
   if (o->lines != NULL && !add_text_input (store, o->lines, FALSE, NULL, error))
     return FALSE;

@@ -8,6 +8,14 @@
 
 G_BEGIN_DECLS
 
+/* sheaf-cli-rows.c: the rows of a run, in input order (a GListModel). */
+#define SHEAF_TYPE_CLI_ROWS (sheaf_cli_rows_get_type ())
+G_DECLARE_FINAL_TYPE (SheafCliRows, sheaf_cli_rows, SHEAF, CLI_ROWS, GObject)
+
+SheafCliRows *sheaf_cli_rows_new (void);
+void sheaf_cli_rows_append (SheafCliRows *self, SheafItem *item);
+void sheaf_cli_rows_append_all (SheafCliRows *self, GPtrArray *items);
+
 /*
  * The parts of sheaf-cli, one idea per file: options, inputs, the
  * provider, running the batch, the journal that keeps every answer as it
@@ -67,7 +75,7 @@ char *_sheaf_cli_unescape (const char *text);
 
 /* sheaf-cli-inputs.c: every input, in order, each item's id its 1-based
  * row number. */
-gboolean _sheaf_cli_load_inputs (const CliOptions *o, GListStore *store, GError **error);
+gboolean _sheaf_cli_load_inputs (const CliOptions *o, SheafCliRows *store, GError **error);
 
 /* sheaf-cli-provider.c */
 SheafProvider *_sheaf_cli_make_provider (const CliOptions *o, const char *model, GError **error);
@@ -110,7 +118,7 @@ GListModel *_sheaf_cli_replay_new (GListModel *items, CliJournal *journal);
 /* sheaf-cli-resume.c: gives the rows of @items that the earlier output or
  * journal answered their answers back, and returns those still to send.
  * Without --resume, refuses to start over a journal it would lose. */
-GListStore *_sheaf_cli_resume (const CliOptions *o, GListStore *items, GError **error);
+SheafCliRows *_sheaf_cli_resume (const CliOptions *o, SheafCliRows *items, GError **error);
 
 /* sheaf-cli-run.c: runs @pending on a main loop until every item has an
  * outcome or a signal stops it, telling @journal (may be NULL) of each

@@ -116,10 +116,10 @@ read_answers (Answers *answers, const char *path, GError **error)
 
 /* Gives each row of @items its earlier answer, and returns those without
  * one, in order. */
-static GListStore *
-apply_answers (Answers *answers, GListStore *items)
+static SheafCliRows *
+apply_answers (Answers *answers, SheafCliRows *items)
 {
-  GListStore *pending = g_list_store_new (SHEAF_TYPE_ITEM);
+  SheafCliRows *pending = sheaf_cli_rows_new ();
   guint n = g_list_model_get_n_items (G_LIST_MODEL (items));
 
   for (guint i = 0; i < n; i++)
@@ -132,7 +132,7 @@ apply_answers (Answers *answers, GListStore *items)
           g_strcmp0 (sheaf_item_get_text (answer), sheaf_item_get_text (item)) == 0)
         sheaf_item_copy_outcome (item, answer);
       else
-        g_list_store_append (pending, item);
+        sheaf_cli_rows_append (pending, item);
     }
   return pending;
 }
@@ -155,8 +155,8 @@ check_no_journal (const char *journal, GError **error)
   return FALSE;
 }
 
-GListStore *
-_sheaf_cli_resume (const CliOptions *o, GListStore *items, GError **error)
+SheafCliRows *
+_sheaf_cli_resume (const CliOptions *o, SheafCliRows *items, GError **error)
 {
   g_autoptr (GHashTable) answers = NULL;
   g_autofree char *journal = NULL;

@@ -98,8 +98,8 @@ run_and_write (const CliOptions *o, SheafBatch *batch, GListModel *items, GListM
 static int
 run_cli (CliOptions *o)
 {
-  g_autoptr (GListStore) items = g_list_store_new (SHEAF_TYPE_ITEM);
-  g_autoptr (GListStore) pending = NULL;
+  g_autoptr (SheafCliRows) items = sheaf_cli_rows_new ();
+  g_autoptr (SheafCliRows) pending = NULL;
   g_autoptr (SheafProvider) provider = NULL;
   g_autoptr (SheafBatch) batch = NULL;
   g_autoptr (GError) error = NULL;
