@@ -69,7 +69,7 @@ def run(args, tmp, n, answer_bytes, concurrency, seconds):
 def main():
     p = benchlib.client_arguments(__doc__)
     p.add_argument("--measure", required=True, help="path of bench-measure")
-    p.add_argument("--seconds", type=float, default=120,
+    p.add_argument("--seconds", type=float, default=0,
                    help="stop run (a) after this long (0: run it to the end)")
     args = p.parse_args()
     benchlib.use_measure_helper(args.measure)
