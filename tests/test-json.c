@@ -165,6 +165,24 @@ test_json_fits_parser (void)
   g_assert_true (sheaf_json_fits_parser (deep->str + 1, deep->len - 2));
 }
 
+/* A double beyond 64 bits was cut to an integer, which is undefined; found
+ * by tests/fuzz/fuzz-json under UBSan. */
+static void
+test_json_member_int (void)
+{
+  static const char document[] = "{\"i\":12,\"d\":2.9,\"huge\":666666666666666666666666666.2,"
+                                 "\"low\":-1e300,\"s\":\"7\"}";
+  g_autoptr (JsonNode) root = sheaf_json_parse (document, strlen (document));
+  JsonObject *object = json_node_get_object (root);
+
+  g_assert_cmpint (sheaf_json_member_int (object, "i"), ==, 12);
+  g_assert_cmpint (sheaf_json_member_int (object, "d"), ==, 2);
+  g_assert_cmpint (sheaf_json_member_int (object, "huge"), ==, -1);
+  g_assert_cmpint (sheaf_json_member_int (object, "low"), ==, -1);
+  g_assert_cmpint (sheaf_json_member_int (object, "s"), ==, -1);
+  g_assert_cmpint (sheaf_json_member_int (object, "missing"), ==, -1);
+}
+
 static void
 test_json_append_string (void)
 {
@@ -198,6 +216,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/string-positions", test_json_string_positions);
   g_test_add_func ("/json/refuses", test_json_refuses);
   g_test_add_func ("/json/fits-parser", test_json_fits_parser);
+  g_test_add_func ("/json/member-int", test_json_member_int);
   g_test_add_func ("/json/append-string", test_json_append_string);
 
   return g_test_run ();

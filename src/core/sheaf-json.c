@@ -487,7 +487,13 @@ sheaf_json_member_int (JsonObject *object, const char *name)
   if (type == G_TYPE_INT64)
     return json_node_get_int (node);
   if (type == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* Beyond 64 bits (or NaN) the cut is undefined: not a number Sheaf reads. */
+      if (value >= (double) G_MININT64 && value < -(double) G_MININT64)
+        return (gint64) value;
+    }
   return -1;
 }
 

@@ -51,7 +51,8 @@ JsonObject *sheaf_json_member_object (JsonObject *object, const char *name);
 JsonArray *sheaf_json_member_array (JsonObject *object, const char *name);
 const char *sheaf_json_node_string (JsonNode *node);
 const char *sheaf_json_member_string (JsonObject *object, const char *name);
-/* A whole number (a double is cut to one), or -1. */
+/* A whole number (a double is cut to one; one beyond 64 bits is not
+ * read), or -1. */
 gint64 sheaf_json_member_int (JsonObject *object, const char *name);
 JsonObject *sheaf_json_element_object (JsonArray *array, guint index);
 
