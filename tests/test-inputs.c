@@ -56,6 +56,26 @@ test_titles (void)
   }
 }
 
+/* Text that is not UTF-8 (Latin-1 pasted as is) used to make the title
+ * read past the line's end; found by tests/fuzz/fuzz-inputs. Each bad byte
+ * becomes U+FFFD and the title is cut as any other. */
+static void
+test_titles_invalid_utf8 (void)
+{
+  static const char latin1[] = "Caf\xe9 au lait, un article sur le caf\xe9 et les croissants du "
+                               "matin \xe0 Paris\n\nsecond \xff\xfe\n";
+  g_autofree char *title = sheaf_inputs_make_title (latin1);
+  g_autoptr (GPtrArray) items = sheaf_inputs_split_text (latin1, SHEAF_SPLIT_PARAGRAPHS);
+
+  g_assert_cmpstr (title, ==,
+                   "Caf\uFFFD au lait, un article sur le caf\uFFFD et les croissants du…");
+  g_assert_cmpuint (items->len, ==, 2);
+  g_assert_cmpstr (sheaf_item_get_title (g_ptr_array_index (items, 0)), ==, title);
+  g_assert_cmpstr (sheaf_item_get_title (g_ptr_array_index (items, 1)), ==, "second \uFFFD\uFFFD");
+  /* A character cut short by the line's end. */
+  assert_title ("\xe2\x82", "\uFFFD\uFFFD");
+}
+
 /* Splitting */
 
 static void
@@ -521,6 +541,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/inputs/titles", test_titles);
+  g_test_add_func ("/inputs/titles-invalid-utf8", test_titles_invalid_utf8);
   g_test_add_func ("/inputs/split-paragraphs", test_split_paragraphs);
   g_test_add_func ("/inputs/split-lines", test_split_lines);
   g_test_add_func ("/inputs/text-from-bytes", test_text_from_bytes);

@@ -132,6 +132,57 @@ test_json_refuses (void)
   g_assert_null (sheaf_json_parse (NULL, 0));
 }
 
+/* What JsonParser may see: one array or object, not too deep, nothing
+ * after it. json-glib 1.6 took "[] []" and "4 {}" as documents and leaked
+ * the first value (found by tests/fuzz/fuzz-anthropic), and leaked on a
+ * malformed surrogate pair (found by tests/fuzz/fuzz-json). */
+static void
+test_json_fits_parser (void)
+{
+  const char *fit[] = { "{}", " [1, {\"a\": \"]\"}] \n", "{\"a\":\"}\\\"\"}\r\n" };
+  const char *unfit[] = { "",
+                          "  ",
+                          "4",
+                          "\"s\"",
+                          "[] []",
+                          "4 {}",
+                          "{} 4",
+                          "[1] ]",
+                          "[[]",
+                          "[\"\\ud83d\\uce00\"]",
+                          "{\"a\":\"\\uDC00\"}" };
+  g_autoptr (GString) deep = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fit); i++)
+    g_assert_true (sheaf_json_fits_parser (fit[i], strlen (fit[i])));
+  for (guint i = 0; i < G_N_ELEMENTS (unfit); i++)
+    if (sheaf_json_fits_parser (unfit[i], strlen (unfit[i])))
+      g_error ("JsonParser would be given %s", unfit[i]);
+
+  for (guint i = 0; i <= SHEAF_JSON_MAX_DEPTH; i++)
+    g_string_prepend_c (g_string_append_c (deep, ']'), '[');
+  g_assert_false (sheaf_json_fits_parser (deep->str, deep->len));
+  g_assert_true (sheaf_json_fits_parser (deep->str + 1, deep->len - 2));
+}
+
+/* A double beyond 64 bits was cut to an integer, which is undefined; found
+ * by tests/fuzz/fuzz-json under UBSan. */
+static void
+test_json_member_int (void)
+{
+  static const char document[] = "{\"i\":12,\"d\":2.9,\"huge\":666666666666666666666666666.2,"
+                                 "\"low\":-1e300,\"s\":\"7\"}";
+  g_autoptr (JsonNode) root = sheaf_json_parse (document, strlen (document));
+  JsonObject *object = json_node_get_object (root);
+
+  g_assert_cmpint (sheaf_json_member_int (object, "i"), ==, 12);
+  g_assert_cmpint (sheaf_json_member_int (object, "d"), ==, 2);
+  g_assert_cmpint (sheaf_json_member_int (object, "huge"), ==, -1);
+  g_assert_cmpint (sheaf_json_member_int (object, "low"), ==, -1);
+  g_assert_cmpint (sheaf_json_member_int (object, "s"), ==, -1);
+  g_assert_cmpint (sheaf_json_member_int (object, "missing"), ==, -1);
+}
+
 static void
 test_json_append_string (void)
 {
@@ -164,6 +215,8 @@ main (int argc, char **argv)
   g_test_add_func ("/json/same-tree", test_json_same_tree);
   g_test_add_func ("/json/string-positions", test_json_string_positions);
   g_test_add_func ("/json/refuses", test_json_refuses);
+  g_test_add_func ("/json/fits-parser", test_json_fits_parser);
+  g_test_add_func ("/json/member-int", test_json_member_int);
   g_test_add_func ("/json/append-string", test_json_append_string);
 
   return g_test_run ();

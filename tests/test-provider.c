@@ -788,6 +788,11 @@ test_other_shapes (void)
     { SHEAF_PROVIDER_KIND_OPENAI, 200, "", SHEAF_ERROR_NETWORK, "empty" },
     { SHEAF_PROVIDER_KIND_OPENAI, 200, "  \n", SHEAF_ERROR_NETWORK, "empty" },
     { SHEAF_PROVIDER_KIND_OPENAI, 200, "[1, 2", SHEAF_ERROR_NETWORK, "cut off" },
+    /* Two documents in one body: json-glib 1.6 read the second as the reply
+     * (and leaked the first); found by tests/fuzz/fuzz-openai. */
+    { SHEAF_PROVIDER_KIND_OPENAI, 200,
+      "4 {\"choices\":[{\"message\":{\"content\":\"second document\"}}]}", SHEAF_ERROR_NETWORK,
+      "not an answer" },
     { SHEAF_PROVIDER_KIND_OPENAI, 200, "[]", SHEAF_ERROR_BAD_RESPONSE, "no text" },
     { SHEAF_PROVIDER_KIND_OPENAI, 200, "{\"choices\":[]}", SHEAF_ERROR_BAD_RESPONSE, "no text" },
     { SHEAF_PROVIDER_KIND_OPENAI, 200,

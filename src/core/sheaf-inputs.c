@@ -63,7 +63,9 @@ sheaf_inputs_make_title (const char *text)
 
   while (g_ascii_isspace (*start))
     start++;
-  line = g_strndup (start, strcspn (start, "\r\n"));
+  /* Pasted text need not be UTF-8; counting characters in bytes that are
+   * not would read past the line's end. Each bad byte becomes U+FFFD. */
+  line = g_utf8_make_valid (start, strcspn (start, "\r\n"));
   g_strchomp (line);
 
   return shorten_title (line);

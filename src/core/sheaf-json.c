@@ -487,7 +487,13 @@ sheaf_json_member_int (JsonObject *object, const char *name)
   if (type == G_TYPE_INT64)
     return json_node_get_int (node);
   if (type == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* Beyond 64 bits (or NaN) the cut is undefined: not a number Sheaf reads. */
+      if (value >= (double) G_MININT64 && value < -(double) G_MININT64)
+        return (gint64) value;
+    }
   return -1;
 }
 
@@ -502,13 +508,18 @@ sheaf_json_element_object (JsonArray *array, guint index)
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-gboolean
-sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth)
+/* The deepest nesting of arrays and objects in @data (what is inside
+ * strings does not count), read no further than one level beyond
+ * @max_depth; *first_end is where the container that @data starts with
+ * closes (0 when it does not). */
+static guint
+scan_nesting (const char *data, gsize length, guint max_depth, gsize *first_end)
 {
   gboolean in_string = FALSE;
-  guint depth = 0;
+  guint depth = 0, deepest = 0;
 
-  for (gsize i = 0; i < length; i++)
+  *first_end = 0;
+  for (gsize i = 0; i < length && deepest <= max_depth; i++)
     {
       char c = data[i];
 
@@ -521,10 +532,51 @@ sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth)
         }
       else if (c == '"')
         in_string = TRUE;
-      else if ((c == '[' || c == '{') && ++depth > max_depth)
-        return TRUE;
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == '[' || c == '{')
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
+      else if ((c == ']' || c == '}') && depth > 0 && --depth == 0 && *first_end == 0)
+        *first_end = i + 1;
     }
+  return deepest;
+}
+
+gboolean
+sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth)
+{
+  gsize first_end;
+
+  return scan_nesting (data, length, max_depth, &first_end) > max_depth;
+}
+
+/* Whether @data has a \\u escape of a UTF-16 surrogate (which the fast
+ * reader takes only in pairs). */
+static gboolean
+has_surrogate_escape (const char *data, gsize length)
+{
+  for (gsize i = 0; i + 3 < length; i++)
+    if (data[i] == '\\' && data[i + 1] == 'u' && g_ascii_tolower (data[i + 2]) == 'd' &&
+        data[i + 3] != '\0' && strchr ("89abcdefABCDEF", data[i + 3]) != NULL)
+      return TRUE;
   return FALSE;
+}
+
+gboolean
+sheaf_json_fits_parser (const char *data, gsize length)
+{
+  gsize start = 0, first_end;
+
+  while (start < length && g_ascii_isspace (data[start]))
+    start++;
+  if (start == length || (data[start] != '[' && data[start] != '{'))
+    return FALSE;
+  if (scan_nesting (data + start, length - start, MAX_DEPTH, &first_end) > MAX_DEPTH ||
+      first_end == 0 || has_surrogate_escape (data, length))
+    return FALSE;
+  for (gsize i = start + first_end; i < length; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+  return TRUE;
 }

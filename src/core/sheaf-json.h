@@ -29,6 +29,12 @@ JsonNode *sheaf_json_parse (const char *data, gsize length);
  * inside strings does not count). A recursive parser never sees such a
  * document: it would use the stack up. */
 gboolean sheaf_json_nests_deeper (const char *data, gsize length, guint max_depth);
+/* Whether JsonParser may be given @data: one array or object, nested no
+ * deeper than SHEAF_JSON_MAX_DEPTH, with nothing but white space after it
+ * and no \u escape of a surrogate. JsonParser recurses; json-glib 1.6
+ * takes a value followed by an array or object ("[] []", "4 {}") as a
+ * document, leaking the first, and leaks on a malformed surrogate pair. */
+gboolean sheaf_json_fits_parser (const char *data, gsize length);
 void sheaf_json_append_string (GString *out, const char *value);
 void sheaf_json_append_escaped (GString *out, const char *value);
 /* ,"@name":"@value" — or ,"@name":null when @value is NULL — for an
@@ -45,7 +51,8 @@ JsonObject *sheaf_json_member_object (JsonObject *object, const char *name);
 JsonArray *sheaf_json_member_array (JsonObject *object, const char *name);
 const char *sheaf_json_node_string (JsonNode *node);
 const char *sheaf_json_member_string (JsonObject *object, const char *name);
-/* A whole number (a double is cut to one), or -1. */
+/* A whole number (a double is cut to one; one beyond 64 bits is not
+ * read), or -1. */
 gint64 sheaf_json_member_int (JsonObject *object, const char *name);
 JsonObject *sheaf_json_element_object (JsonArray *array, guint index);
 

@@ -82,8 +82,9 @@ parse_json (const char *data, gsize length)
   root = sheaf_json_parse (data, length);
   if (root != NULL)
     return root;
-  /* JsonParser recurses: a document nested 80,000 deep would crash it. */
-  if (sheaf_json_nests_deeper (data, length, SHEAF_JSON_MAX_DEPTH))
+  /* JsonParser recurses (a document nested 80,000 deep would crash it)
+   * and leaks on a document followed by another. */
+  if (!sheaf_json_fits_parser (data, length))
     return NULL;
 
   parser = json_parser_new ();
