@@ -47,13 +47,13 @@ append_items (SheafCliRows *store, GPtrArray *items, const char *name, GError **
 {
   g_autoptr (GPtrArray) owned = items;
 
-  if (items == NULL)
+  if (owned == NULL)
     {
       g_prefix_error (error, "%s: ", name);
       return FALSE;
     }
 
-  sheaf_cli_rows_append_all (store, items);
+  sheaf_cli_rows_append_all (store, owned);
   return TRUE;
 }
 
