@@ -192,7 +192,7 @@ pacer_for (const char *base_url)
 /* A reply that says the provider accepted the key, with @pairs for
  * headers. */
 static void
-report (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
+report_only (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
 {
   g_autoptr (SheafProvider) provider =
     sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, "https://api.example.com/v1", "k");
@@ -200,8 +200,15 @@ report (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
   SheafRateLimits limits;
 
   sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
-  sheaf_pacer_sent (pacer, cost);
   sheaf_pacer_report (pacer, cost, 400, &limits, 100, 10, TRUE);
+}
+
+/* @cost sent, then answered with the headers of @pairs. */
+static void
+report (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
+{
+  sheaf_pacer_sent (pacer, cost);
+  report_only (pacer, cost, pairs);
 }
 
 static void
@@ -286,18 +293,6 @@ test_empty_bucket_holds (void)
   /* It was taken on the way out: the next one waits again. */
   g_assert_false (sheaf_pacer_try_reserve (pacer, &cost));
   sheaf_pacer_refund (pacer, &cost);
-}
-
-static void
-report_only (SheafPacer *pacer, SheafCost *cost, const char *const *pairs)
-{
-  g_autoptr (SheafProvider) provider =
-    sheaf_provider_new (SHEAF_PROVIDER_KIND_OPENAI, "https://api.example.com/v1", "k");
-  g_autoptr (SoupMessageHeaders) headers = headers_new (pairs);
-  SheafRateLimits limits;
-
-  sheaf_provider_read_rate_limits (provider, headers, 0, &limits);
-  sheaf_pacer_report (pacer, cost, 400, &limits, 100, 10, TRUE);
 }
 
 static guint
