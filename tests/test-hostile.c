@@ -11,7 +11,7 @@
 #include "sheaf-store.h"
 #include "sheaf-test-utils.h"
 
-#define DEEP 80000
+#define DEEP 100000
 #define KEY  "sk-ant-api03-very-secret-key"
 
 static SheafProvider *
@@ -44,7 +44,7 @@ deep_body (const char *prefix, gsize n)
   return g_string_free_to_bytes (text);
 }
 
-/* Nothing nested 80,000 deep reaches a recursive parser, in a reply, an
+/* Nothing nested 100,000 deep reaches a recursive parser, in a reply, an
  * event or an error body; the row fails with a plain message. */
 static void
 test_deep (void)
