@@ -217,8 +217,13 @@ key_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
 
   update_key_warning (self, FALSE);
-  /* The errors of sheaf_secret_store_finish () are written for the person. */
-  show_toast (self, error != NULL ? error->message : _ ("Key saved in the keyring"));
+  /* A toast is one line: what to do about a keyring that cannot keep the
+   * key is in the warning row under it. Other errors of
+   * sheaf_secret_store_finish () are written for the person. */
+  if (g_error_matches (error, SHEAF_ERROR, SHEAF_ERROR_KEYRING))
+    show_toast (self, _ ("Key kept only until Sheaf closes"));
+  else
+    show_toast (self, error != NULL ? error->message : _ ("Key saved in the keyring"));
 }
 
 static void
