@@ -108,6 +108,8 @@ void _sheaf_batch_set_pacing (SheafBatch *self, gint64 wait_until, double pace);
 void _sheaf_batch_set_effective_concurrency (SheafBatch *self, guint effective);
 void _sheaf_batch_set_halt (SheafBatch *self, const GError *error);
 guint _sheaf_batch_take_slot (SheafBatch *self);
+/* Brings the sessions in line with the settings a run starts with. */
+void _sheaf_batch_update_sessions (SheafBatch *self);
 void _sheaf_batch_free_slot (SheafBatch *self, guint slot);
 SoupSession *_sheaf_batch_session_for_slot (SheafBatch *self, guint slot);
 

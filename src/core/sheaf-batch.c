@@ -10,12 +10,6 @@
 #include "sheaf-http.h"
 #include "sheaf-template.h"
 
-/* libsoup gives up on a silent socket on its own; its limit sits beyond the
- * batch's own timeout so that the batch always decides, with its message. */
-#define SESSION_TIMEOUT_SLACK 30
-/* How many requests in flight share one SoupSession; see session_for_slot(). */
-#define SLOTS_PER_SESSION 16
-
 G_DEFINE_FINAL_TYPE (SheafBatch, sheaf_batch, G_TYPE_OBJECT)
 
 static GParamSpec *properties[SHEAF_BATCH_N_PROPS];
@@ -40,198 +34,6 @@ void
 _sheaf_batch_emit_item_finished (SheafBatch *self, SheafItem *item)
 {
   g_signal_emit (self, signals[ITEM_FINISHED], 0, item);
-}
-
-void
-_sheaf_batch_set_running (SheafBatch *self, gboolean running)
-{
-  if (self->running == running)
-    return;
-
-  self->running = running;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_RUNNING]);
-}
-
-void
-_sheaf_batch_reset_counters (SheafBatch *self, guint n_total)
-{
-  g_object_freeze_notify (G_OBJECT (self));
-  if (self->n_total != n_total)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_TOTAL]);
-  if (self->n_done != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_DONE]);
-  if (self->n_failed != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_FAILED]);
-  if (self->n_cancelled != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_CANCELLED]);
-  if (self->n_done + self->n_failed + self->n_cancelled + self->n_not_sent != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_FINISHED]);
-  if (self->sum_seconds != 0.0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_SUM_SECONDS]);
-
-  if (self->n_not_sent != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_NOT_SENT]);
-
-  self->n_total = n_total;
-  self->n_done = self->n_failed = self->n_cancelled = self->n_not_sent = 0;
-  self->sum_seconds = 0.0;
-  g_object_thaw_notify (G_OBJECT (self));
-}
-
-void
-_sheaf_batch_count_outcome (SheafBatch *self, SheafItemState state, double round_trip)
-{
-  switch (state)
-    {
-      case SHEAF_ITEM_STATE_DONE:
-        self->n_done++;
-        g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_DONE]);
-        break;
-      case SHEAF_ITEM_STATE_FAILED:
-        self->n_failed++;
-        g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_FAILED]);
-        break;
-      case SHEAF_ITEM_STATE_CANCELLED:
-        self->n_cancelled++;
-        g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_CANCELLED]);
-        break;
-      case SHEAF_ITEM_STATE_NOT_SENT:
-        self->n_not_sent++;
-        g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_NOT_SENT]);
-        break;
-      case SHEAF_ITEM_STATE_QUEUED:
-      case SHEAF_ITEM_STATE_RUNNING:
-      case SHEAF_ITEM_STATE_RETRYING:
-      case SHEAF_ITEM_STATE_OUTDATED:
-      default:
-        g_assert_not_reached ();
-    }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_N_FINISHED]);
-  if (state == SHEAF_ITEM_STATE_DONE && round_trip > 0.0)
-    {
-      self->sum_seconds += round_trip;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_SUM_SECONDS]);
-    }
-}
-
-void
-_sheaf_batch_set_pacing (SheafBatch *self, gint64 wait_until, double pace)
-{
-  if (self->wait_until != wait_until)
-    {
-      self->wait_until = wait_until;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_WAIT_UNTIL]);
-    }
-  if (self->pace != pace)
-    {
-      self->pace = pace;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_PACE]);
-    }
-}
-
-void
-_sheaf_batch_set_effective_concurrency (SheafBatch *self, guint effective)
-{
-  if (self->effective_concurrency == effective)
-    return;
-
-  self->effective_concurrency = effective;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_EFFECTIVE_CONCURRENCY]);
-}
-
-/* @error: why the run stopped sending, or NULL to forget it. */
-void
-_sheaf_batch_set_halt (SheafBatch *self, const GError *error)
-{
-  const char *message = error != NULL ? error->message : NULL;
-  SheafError code = error != NULL ? (SheafError) error->code : 0;
-
-  if (g_strcmp0 (self->halt_message, message) != 0)
-    {
-      g_free (self->halt_message);
-      self->halt_message = g_strdup (message);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_HALT_MESSAGE]);
-    }
-  if (self->halt_code != code)
-    {
-      self->halt_code = code;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_HALT_CODE]);
-    }
-}
-
-/* Sessions
- *
- * libsoup 3.2 walks all the connections and all the queued messages of a
- * session each time it runs that session's queue, which it does for nearly
- * every event; with hundreds of requests in flight on one session that work
- * grows with the square of the concurrency. Measured against the fake
- * provider answering in 1 s, 10,000 requests 1,000 at a time: one session
- * spent 1.6 ms of CPU time per request and took 2.3 times the ideal time;
- * sessions of 16 spent 0.26 ms and came within 5 % of it.
- *
- * So each permit comes with a slot number, and slot i sends through session
- * i / SLOTS_PER_SESSION: a session never has more requests in flight than
- * it has slots, which is also its connection limit, and the slot freed last
- * is taken first, so warm connections are reused. Up to 16 at once, that is
- * a single session. */
-
-guint
-_sheaf_batch_take_slot (SheafBatch *self)
-{
-  guint slot;
-
-  if (self->free_slots->len == 0)
-    return self->n_slots++;
-
-  slot = g_array_index (self->free_slots, guint, self->free_slots->len - 1);
-  g_array_set_size (self->free_slots, self->free_slots->len - 1);
-  return slot;
-}
-
-static guint
-socket_timeout (guint timeout)
-{
-  return timeout > 0 ? timeout + SESSION_TIMEOUT_SLACK : 0;
-}
-
-void
-_sheaf_batch_free_slot (SheafBatch *self, guint slot)
-{
-  g_array_append_val (self->free_slots, slot);
-}
-
-SoupSession *
-_sheaf_batch_session_for_slot (SheafBatch *self, guint slot)
-{
-  guint index = slot / SLOTS_PER_SESSION;
-
-  while (self->sessions->len <= index)
-    {
-      SoupSession *session =
-        sheaf_http_session_new (SLOTS_PER_SESSION, socket_timeout (self->timeout));
-
-      sheaf_http_session_set_direct (session, self->direct);
-      sheaf_http_session_set_settings_place (session, self->settings_place);
-      g_ptr_array_add (self->sessions, session);
-    }
-
-  return g_ptr_array_index (self->sessions, index);
-}
-
-/* Brings the sessions in line with the settings a run starts with. */
-static void
-update_sessions (SheafBatch *self)
-{
-  self->direct = sheaf_provider_is_local (self->provider);
-  for (guint i = 0; i < self->sessions->len; i++)
-    {
-      SoupSession *session = g_ptr_array_index (self->sessions, i);
-
-      soup_session_set_timeout (session, socket_timeout (self->timeout));
-      sheaf_http_session_set_direct (session, self->direct);
-      sheaf_http_session_set_settings_place (session, self->settings_place);
-    }
 }
 
 /* Starting */
@@ -293,7 +95,7 @@ sheaf_batch_run_async (SheafBatch *self, GListModel *items, GCancellable *cancel
       return;
     }
 
-  update_sessions (self);
+  _sheaf_batch_update_sessions (self);
   run = _sheaf_batch_run_new (self, items, task, cancellable);
   g_task_set_task_data (task, run, (GDestroyNotify) _sheaf_batch_run_free);
   _sheaf_batch_run_start (run);
@@ -739,7 +541,7 @@ sheaf_batch_set_settings_place (SheafBatch *self, SheafSettingsPlace place)
   if (self->settings_place == place)
     return;
 
-  /* The sessions learn it when the next run starts (update_sessions()). */
+  /* The sessions learn it when the next run starts (_sheaf_batch_update_sessions()). */
   self->settings_place = place;
   g_object_notify_by_pspec (G_OBJECT (self), properties[SHEAF_BATCH_PROP_SETTINGS_PLACE]);
 }
