@@ -144,6 +144,17 @@ assert_text_error (const char *data, gsize length, const char *words)
 }
 
 static void
+assert_bom_text (const char *data, gsize length, const char *expected)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (data, length);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = sheaf_inputs_text_from_bytes (bytes, "unicode.txt", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, expected);
+}
+
+static void
 test_text_from_bytes (void)
 {
   const char bom_crlf[] = "\xEF\xBB\xBFline one\r\nline two\r\n";
@@ -163,6 +174,16 @@ test_text_from_bytes (void)
   assert_text_error (binary, sizeof binary - 1, "contains a NUL byte at line 1");
   assert_text_error ("one\ntwo\n\0", 9, "contains a NUL byte at line 3");
   assert_text_error (latin1, sizeof latin1 - 1, "not UTF-8");
+
+  /* Text saved as "Unicode" (UTF-16 or UTF-32 with a byte-order mark). */
+  assert_bom_text ("\xFF\xFEG\0r\0\xFC\0\xDF\0e\0\r\0\n\0z\0w\0e\0i\0", 24, "Grüße\nzwei");
+  assert_bom_text ("\xFE\xFF\0G\0r\0\xFC\0\xDF\0e", 12, "Grüße");
+  assert_bom_text ("\xFF\xFE\0\0h\0\0\0i\0\0\0", 12, "hi");
+  assert_bom_text ("\0\0\xFE\xFF\0\0\0h\0\0\0i", 12, "hi");
+  /* Half a character at the end: damaged, and said so. */
+  assert_text_error ("\xFF\xFEG\0r", 5, "begins as UTF-16LE text but is not");
+  /* A UTF-16 NUL is still a NUL. */
+  assert_text_error ("\xFF\xFE" "a\0\0\0", 6, "contains a NUL byte at line 1");
 
   memset (big, 'a', SHEAF_INPUT_MAX_FILE_SIZE + 1);
   /* In MiB, as the limit is: never "10.5 MB" for 10 MiB. */

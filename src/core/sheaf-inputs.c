@@ -251,12 +251,62 @@ set_file_text_error (GError **error, TextProblem problem, const char *display_na
                  _ ("“%s” is empty. Add a file that has some text in it."), display_name);
 }
 
+/* The encoding a byte-order mark other than UTF-8's names, and the mark's
+ * length; NULL when there is none. UTF-32LE's mark begins as UTF-16LE's. */
+static const char *
+bom_charset (const char *data, gsize length, gsize *mark)
+{
+  static const struct
+  {
+    const char *bytes;
+    gsize length;
+    const char *charset;
+  } marks[] = {
+    { "\xFF\xFE\0\0", 4, "UTF-32LE" },
+    { "\0\0\xFE\xFF", 4, "UTF-32BE" },
+    { "\xFF\xFE", 2, "UTF-16LE" },
+    { "\xFE\xFF", 2, "UTF-16BE" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (marks); i++)
+    if (length >= marks[i].length && memcmp (data, marks[i].bytes, marks[i].length) == 0)
+      {
+        *mark = marks[i].length;
+        return marks[i].charset;
+      }
+  return NULL;
+}
+
+/* Text that begins with a UTF-16 or UTF-32 byte-order mark, in UTF-8; NULL
+ * (text untouched) when there is no such mark. */
+static char *
+dup_from_bom_charset (const char *data, gsize length, const char *display_name, gsize *written,
+                      GError **error)
+{
+  gsize mark = 0;
+  const char *charset = bom_charset (data, length, &mark);
+  g_autoptr (GError) local_error = NULL;
+  char *converted;
+
+  if (charset == NULL)
+    return NULL;
+  converted = g_convert (data + mark, length - mark, "UTF-8", charset, NULL, written, &local_error);
+  if (converted == NULL)
+    g_set_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT,
+                 _ ("“%s” begins as %s text but is not: it may be damaged. Open it in a text "
+                    "editor, save it with the UTF-8 character encoding and add it again."),
+                 display_name, charset);
+  return converted;
+}
+
 char *
 sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **error)
 {
   const char *data;
   gsize length, skip;
   TextProblem problem;
+  g_autofree char *converted = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (display_name != NULL, NULL);
@@ -268,6 +318,15 @@ sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **
       set_too_large_error (error, display_name, length);
       return NULL;
     }
+
+  converted = dup_from_bom_charset (data, length, display_name, &length, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (converted != NULL)
+    data = converted;
 
   problem = check_text (data, length, NULL);
   if (problem != TEXT_OK)

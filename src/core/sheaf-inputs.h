@@ -31,8 +31,9 @@ GPtrArray *sheaf_inputs_split_text (const char *text, SheafSplitMode mode);
  * SHEAF_ERROR_INVALID_INPUT and a message naming @display_name when the
  * contents are empty (or only white space), hold a NUL byte (the message
  * gives its line), are not UTF-8,
- * or larger than SHEAF_INPUT_MAX_FILE_SIZE. A UTF-8 BOM is dropped and
- * CRLF becomes LF.
+ * or larger than SHEAF_INPUT_MAX_FILE_SIZE. A UTF-8 BOM is dropped, text
+ * with a UTF-16 or UTF-32 byte-order mark is converted, and CRLF becomes
+ * LF.
  */
 char *sheaf_inputs_text_from_bytes (GBytes *bytes, const char *display_name, GError **error);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Pasted text: sheaf_inputs_split_text() in both modes, the titles it
- * makes (sheaf_inputs_make_title()), and sheaf-cli's --lines. */
+ * makes (sheaf_inputs_make_title()), sheaf-cli's --lines, and a file's
+ * bytes as text (sheaf_inputs_text_from_bytes(): BOMs, UTF-16/32). */
 #include "sheaf-fuzz.h"
 
 #include "sheaf-inputs.h"
@@ -30,5 +31,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   split (text, SHEAF_SPLIT_PARAGRAPHS);
   split (text, SHEAF_SPLIT_LINES);
   lines = sheaf_inputs_items_from_lines ((const char *) data, size, NULL);
+  {
+    g_autoptr (GBytes) bytes = g_bytes_new_static (data, size);
+    g_autofree char *file_text = sheaf_inputs_text_from_bytes (bytes, "fuzz.txt", NULL);
+
+    g_assert (file_text == NULL || g_utf8_validate (file_text, -1, NULL));
+  }
   return 0;
 }
