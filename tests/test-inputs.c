@@ -183,7 +183,7 @@ test_text_from_bytes (void)
   /* Half a character at the end: damaged, and said so. */
   assert_text_error ("\xFF\xFEG\0r", 5, "begins as UTF-16LE text but is not");
   /* A UTF-16 NUL is still a NUL. */
-  assert_text_error ("\xFF\xFE" "a\0\0\0", 6, "contains a NUL byte at line 1");
+  assert_text_error ("\xFF\xFE\x61\0\0\0", 6, "contains a NUL byte at line 1");
 
   memset (big, 'a', SHEAF_INPUT_MAX_FILE_SIZE + 1);
   /* In MiB, as the limit is: never "10.5 MB" for 10 MiB. */
