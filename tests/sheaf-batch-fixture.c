@@ -16,12 +16,18 @@ sheaf_batch_fixture_use_provider (SheafBatchFixture *f, const char *base_url, co
 SheafBatchFixture *
 sheaf_batch_fixture_new (SheafProviderKind kind)
 {
+  return sheaf_batch_fixture_new_on_port (kind, 0);
+}
+
+SheafBatchFixture *
+sheaf_batch_fixture_new_on_port (SheafProviderKind kind, guint port)
+{
   SheafBatchFixture *f = g_new0 (SheafBatchFixture, 1);
   g_autoptr (GError) error = NULL;
   g_autofree char *base_url = NULL;
 
   f->kind = kind;
-  f->fake = sheaf_fake_provider_new (0, &error);
+  f->fake = sheaf_fake_provider_new (port, &error);
   g_assert_no_error (error);
   base_url = sheaf_fake_provider_dup_base_url (f->fake, kind);
   f->batch = sheaf_batch_new (NULL);

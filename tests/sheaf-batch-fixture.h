@@ -24,6 +24,8 @@ typedef struct
 /* A fake server, a provider for it with the key "sk-test", and a batch
  * with retries 5 ms apart and a 30 s time limit. */
 SheafBatchFixture *sheaf_batch_fixture_new (SheafProviderKind kind);
+/* The same, its fake provider on @port (0: any free one). */
+SheafBatchFixture *sheaf_batch_fixture_new_on_port (SheafProviderKind kind, guint port);
 /* Asserts that nothing of it outlives it. */
 void sheaf_batch_fixture_free (SheafBatchFixture *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SheafBatchFixture, sheaf_batch_fixture_free)

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "sheaf-json.h"
+#include "sheaf-pacer.h"
 
 /* What one request asked for. */
 typedef struct
@@ -912,6 +913,8 @@ sheaf_fake_provider_new (guint port, GError **error)
   g_return_val_if_fail (port <= G_MAXUINT16, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* A new server, maybe on the port of one that is gone: a new provider. */
+  _sheaf_pacer_forget_all ();
   self->server = soup_server_new ("server-header", "sheaf-fake-provider ", NULL);
   soup_server_add_handler (self->server, NULL, server_callback, self, NULL);
   sock = listen_socket_new (port, error);

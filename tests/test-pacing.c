@@ -386,6 +386,30 @@ halt_fixture_new (SheafProviderKind kind, const char *directive)
   return f;
 }
 
+/* A server that comes up where another one answered is a new provider:
+ * what was learned of the first (its gate open) does not let a rejected
+ * key through 20 at a time. */
+static void
+test_halt_new_server_same_port (gconstpointer data)
+{
+  SheafBatchFixture *first = halt_fixture_new (kind_of (data), NULL);
+  g_autoptr (SheafBatchFixture) second = NULL;
+  guint port = sheaf_fake_provider_get_port (first->fake);
+
+  run (first, 20);
+  g_assert_cmpuint (sheaf_batch_get_n_done (first->batch), ==, HALT_ITEMS);
+  sheaf_batch_fixture_free (first);
+
+  second = sheaf_batch_fixture_new_on_port (kind_of (data), port);
+  sheaf_batch_set_concurrency (second->batch, 20);
+  g_object_set (second->batch, "retries", 3, NULL);
+  sheaf_batch_fixture_add_items (second, HALT_ITEMS, 0, NULL);
+  sheaf_fake_provider_set_api_key (second->fake, "sk-the-right-key");
+  run (second, 20);
+  g_assert_cmpuint (sheaf_fake_provider_get_n_requests (second->fake), <=, 3);
+  g_assert_cmpint (sheaf_batch_get_halt_code (second->batch), ==, SHEAF_ERROR_AUTH);
+}
+
 static void
 test_halt_rejected_key (gconstpointer data)
 {
@@ -817,6 +841,8 @@ main (int argc, char *argv[])
                                     test_rate_limit_is_not_a_retry);
   sheaf_batch_fixture_add_for_both ("/pacing/", "overload", test_overload);
   sheaf_batch_fixture_add_for_both ("/pacing/", "halt/rejected-key", test_halt_rejected_key);
+  sheaf_batch_fixture_add_for_both ("/pacing/", "halt/new-server-same-port",
+                                    test_halt_new_server_same_port);
   sheaf_batch_fixture_add_for_both ("/pacing/", "halt/unknown-model", test_halt_unknown_model);
   sheaf_batch_fixture_add_for_both ("/pacing/", "halt/unreachable", test_halt_unreachable);
   sheaf_batch_fixture_add_for_both ("/pacing/", "truncated-is-retried", test_truncated_is_retried);

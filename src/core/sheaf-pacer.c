@@ -671,6 +671,12 @@ sheaf_pacer_init (SheafPacer *self)
   self->timer = sheaf_deadline_source_new ("[sheaf] pacer", -1, timer_cb, self);
 }
 
+void
+_sheaf_pacer_forget_all (void)
+{
+  g_clear_pointer (&pacers, g_hash_table_unref);
+}
+
 SheafPacer *
 sheaf_pacer_get_for (SheafProvider *provider)
 {

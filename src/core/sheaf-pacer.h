@@ -60,6 +60,10 @@ G_DECLARE_FINAL_TYPE (SheafPacer, sheaf_pacer, SHEAF, PACER, GObject)
  * holds requests back, 0 otherwise).
  */
 SheafPacer *sheaf_pacer_get_for (SheafProvider *provider);
+/* Tests only: forgets every pacer, as a new process would. A test server
+ * that comes up on a port an earlier one had is another provider, and must
+ * not inherit what the pacer learned of the first (its gate open). */
+void _sheaf_pacer_forget_all (void);
 
 /* The person's own caps, per minute; 0: none. */
 void sheaf_pacer_set_caps (SheafPacer *self, guint rpm, guint tpm);
