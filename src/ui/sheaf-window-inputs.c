@@ -50,6 +50,63 @@ add_files_chunk_free (AddFilesChunk *chunk)
   g_free (chunk);
 }
 
+/* How many refusals the Details dialog lists before it counts the rest. */
+#define REFUSALS_LISTED 12
+
+static void
+show_refusal_details (AdwToast *toast, SheafWindow *self)
+{
+  _sheaf_show_error_dialog (self, g_object_get_data (G_OBJECT (toast), "sheaf-title"),
+                            g_object_get_data (G_OBJECT (toast), "sheaf-details"));
+}
+
+/* The reasons, one a paragraph, the first REFUSALS_LISTED of them. */
+static char *
+refusal_details (GPtrArray *errors)
+{
+  GString *details = g_string_new (NULL);
+  guint listed = MIN (errors->len, REFUSALS_LISTED);
+
+  for (guint i = 0; i < listed; i++)
+    g_string_append_printf (details, "%s%s", i > 0 ? "\n\n" : "", (const char *) errors->pdata[i]);
+  if (errors->len > listed)
+    {
+      guint more = errors->len - listed;
+
+      g_string_append (details, "\n\n");
+      g_string_append_printf (details, ngettext ("And %u more file.", "And %u more files.", more),
+                              more);
+    }
+  return g_string_free (details, FALSE);
+}
+
+/* One refusal is said as it is; several in one toast, whose Details button
+ * lists their reasons, rather than a toast each. */
+static void
+show_refusals (SheafWindow *self, GPtrArray *errors, guint n_files)
+{
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (errors->len <= 1)
+    {
+      if (errors->len == 1)
+        _sheaf_window_toast_text (self, errors->pdata[0]);
+      return;
+    }
+
+  /* Translators: e.g. "3 of 40 files were not added" */
+  title = g_strdup_printf (
+    ngettext ("%u of %u file was not added", "%u of %u files were not added", errors->len),
+    errors->len, n_files);
+  toast = _sheaf_toast_new (title);
+  adw_toast_set_button_label (toast, _ ("_Details"));
+  adw_toast_set_timeout (toast, 0);
+  g_object_set_data_full (G_OBJECT (toast), "sheaf-details", refusal_details (errors), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (show_refusal_details), self, 0);
+  _sheaf_window_toast (self, toast);
+}
+
 static void
 add_files_finish (AddFiles *op)
 {
@@ -62,8 +119,7 @@ add_files_finish (AddFiles *op)
   if (!g_cancellable_is_cancelled (op->cancellable))
     {
       _sheaf_window_append_items (op->self, items);
-      for (guint i = 0; i < op->errors->len; i++)
-        _sheaf_window_toast_text (op->self, op->errors->pdata[i]);
+      show_refusals (op->self, op->errors, op->files->len);
     }
   op->self->n_adding--;
 

@@ -58,6 +58,35 @@ not_adding (gpointer data)
   return !_sheaf_window_is_adding (data);
 }
 
+/* Several refused at once: one toast counts them, its Details say why. */
+static void
+assert_refusals_summed (SheafWindow *window, const char *dir)
+{
+  GFile *files[4];
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  files[0] = write_file (dir, "fine.txt", "Fine.\n", 6);
+  files[1] = write_file (dir, "blank.txt", " \n", 2);
+  files[2] = write_file (dir, "image.bin", "\x89PNG\0\0\0\rIHDR", 12);
+  files[3] = write_file (dir, "void.md", "", 0);
+  sheaf_window_add_files (window, files, 4);
+  sheaf_test_wait_until (not_adding, window, SHEAF_TEST_WAIT_SECONDS, "the files to be read");
+  g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 3);
+  g_assert_cmpstr (_sheaf_window_get_last_toast (window), ==, "3 of 4 files were not added");
+
+  g_signal_emit_by_name (_sheaf_window_get_last_toast_object (window), "button-clicked");
+  SHEAF_TEST_WAIT_UNTIL (find_dialog ("3 of 4 files were not added") != NULL);
+  dialog = find_dialog ("3 of 4 files were not added");
+  body = adw_message_dialog_get_body (dialog);
+  sheaf_test_assert_contains (body, "“blank.txt” is empty");
+  sheaf_test_assert_contains (body, "“image.bin” contains a NUL byte");
+  sheaf_test_assert_contains (body, "“void.md” is empty");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    g_object_unref (files[i]);
+}
+
 static void
 test_refuse_bad_files (void)
 {
@@ -85,8 +114,9 @@ test_refuse_bad_files (void)
   g_assert_cmpuint (g_list_model_get_n_items (_sheaf_window_get_items (window)), ==, 2);
   g_assert_nonnull (strstr (_sheaf_window_get_last_toast (window), "picture.bin"));
   g_object_unref (files[0]);
-  sheaf_test_remove_tree (dir);
 
+  assert_refusals_summed (window, dir);
+  sheaf_test_remove_tree (dir);
   window_free (window);
 }
 
