@@ -130,12 +130,19 @@ test_split_lines (void)
 
 /* Checking file contents */
 
+static char *
+text_of (const char *data, gsize length, const char *name, GError **error)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (data, length);
+
+  return sheaf_inputs_text_from_bytes (bytes, name, error);
+}
+
 static void
 assert_text_error (const char *data, gsize length, const char *words)
 {
-  g_autoptr (GBytes) bytes = g_bytes_new (data, length);
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = sheaf_inputs_text_from_bytes (bytes, "notes.txt", &error);
+  g_autofree char *text = text_of (data, length, "notes.txt", &error);
 
   g_assert_null (text);
   g_assert_error (error, SHEAF_ERROR, SHEAF_ERROR_INVALID_INPUT);
@@ -146,9 +153,8 @@ assert_text_error (const char *data, gsize length, const char *words)
 static void
 assert_bom_text (const char *data, gsize length, const char *expected)
 {
-  g_autoptr (GBytes) bytes = g_bytes_new (data, length);
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = sheaf_inputs_text_from_bytes (bytes, "unicode.txt", &error);
+  g_autofree char *text = text_of (data, length, "unicode.txt", &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (text, ==, expected);

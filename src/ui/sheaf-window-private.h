@@ -23,6 +23,7 @@ struct _SheafWindow
   guint template_check_id; /* the unknown placeholder check, once typing pauses */
   guint tick_id;           /* the status bar's tick callback while a run goes */
   gboolean counts_dirty;
+  gint64 counts_at; /* when the rows were last counted */
   guint n_adding;
   gboolean starting;
   gboolean run_active;
@@ -163,6 +164,8 @@ typedef struct
   guint waiting; /* queued, running, retrying: not sent yet, or on their way */
 } SheafRowCounts;
 void _sheaf_row_counts_add (SheafRowCounts *counts, SheafItem *item);
+/* Counts every row of @items into @counts, from zero. */
+void _sheaf_row_counts_take (SheafRowCounts *counts, GListModel *items);
 /* "12 done · 1 failed · 37 remaining"; "Ready" before anything was run. */
 char *_sheaf_row_counts_text (const SheafRowCounts *counts, gboolean running);
 /* The rows' states changed: the footer counts them again (once a frame

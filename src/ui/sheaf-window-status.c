@@ -7,6 +7,8 @@
 
 #include "sheaf-window-private.h"
 
+/* While a run goes, the rows are counted again at most this often. */
+#define COUNTS_EVERY_US (100 * 1000)
 /* A wait longer than this also says the time of day it ends. */
 #define LONG_WAIT_SECONDS 120
 
@@ -85,6 +87,17 @@ _sheaf_row_counts_add (SheafRowCounts *counts, SheafItem *item)
     }
 }
 
+void
+_sheaf_row_counts_take (SheafRowCounts *counts, GListModel *items)
+{
+  *counts = (SheafRowCounts){ 0 };
+  for (guint i = 0, n = g_list_model_get_n_items (items); i < n; i++)
+    {
+      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
+      _sheaf_row_counts_add (counts, item);
+    }
+}
+
 static void add_count (GPtrArray *parts, gboolean shown, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
 
@@ -147,15 +160,12 @@ update_counts (SheafWindow *self)
 {
   GListModel *shown = _sheaf_window_get_shown (self);
   gboolean running = sheaf_batch_get_running (self->batch) && !_sheaf_window_is_viewing (self);
-  SheafRowCounts counts = { 0 };
+  SheafRowCounts counts;
   g_autofree char *text = NULL;
 
   self->counts_dirty = FALSE;
-  for (guint i = 0, n = g_list_model_get_n_items (shown); i < n; i++)
-    {
-      g_autoptr (SheafItem) item = g_list_model_get_item (shown, i);
-      _sheaf_row_counts_add (&counts, item);
-    }
+  self->counts_at = g_get_monotonic_time ();
+  _sheaf_row_counts_take (&counts, shown);
 
   text = _sheaf_row_counts_text (&counts, running);
   if (!running)
@@ -317,7 +327,9 @@ tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
 {
   SheafWindow *self = SHEAF_WINDOW (widget);
 
-  if (self->counts_dirty)
+  /* Counting walks every row: a few times a second is enough to read. */
+  if (self->counts_dirty &&
+      gdk_frame_clock_get_frame_time (frame_clock) - self->counts_at >= COUNTS_EVERY_US)
     update_counts (self);
   update_elapsed (self);
   update_pacing (self, gdk_frame_clock_get_frame_time (frame_clock));

@@ -219,18 +219,13 @@ close_response (AdwMessageDialog *dialog, const char *response, SheafWindow *sel
 static char *
 close_body (SheafWindow *self)
 {
-  GListModel *items = G_LIST_MODEL (self->items);
-  SheafRowCounts counts = { 0 };
+  SheafRowCounts counts;
   g_autofree char *kept = NULL;
   guint answered;
 
   if (!sheaf_batch_get_running (self->batch))
     return g_strdup (_ ("The run has ended. Every answer that arrived is saved."));
-  for (guint i = 0, n = g_list_model_get_n_items (items); i < n; i++)
-    {
-      g_autoptr (SheafItem) item = g_list_model_get_item (items, i);
-      _sheaf_row_counts_add (&counts, item);
-    }
+  _sheaf_row_counts_take (&counts, G_LIST_MODEL (self->items));
   answered = counts.done + counts.cut_off + counts.outdated;
   kept = g_strdup_printf (ngettext ("%u answer has arrived and stays saved.",
                                     "%u answers have arrived and stay saved.", answered),
